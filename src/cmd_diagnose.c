@@ -1,0 +1,232 @@
+/* cmd_diagnose.c -- `redis-medic diagnose`: why does this endpoint fail?
+ *
+ * Wires the pipeline for one endpoint: options -> target -> probe (on a
+ * libuv loop) -> host facts (when the endpoint is on this machine) -> rules
+ * -> advice -> report, and maps the worst severity to the exit status.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "advice.h"
+#include "cmd.h"
+#include "evidence.h"
+#include "host.h"
+#include "opt.h"
+#include "probe.h"
+#include "report.h"
+#include "rules.h"
+#include "target.h"
+#include "util.h"
+
+typedef struct diag_opts {
+    int         json, help, tls, insecure, no_host;
+    int         timeout_ms, port, samples;
+    const char *host, *user, *password_file, *cacert, *cert, *key, *sni;
+    char       *password;  /* owned copy (argv is overwritten) */
+} diag_opts;
+
+#define O(f) offsetof(diag_opts, f)
+static const rmd_opt diag_table[] = {
+    {"host", 'h', RMD_OPT_STRING, O(host), "HOST", "server host name or IP (default 127.0.0.1)"},
+    {"port", 'p', RMD_OPT_PORT, O(port), "PORT", "server port (default 6379)"},
+    {"pass", 'a', RMD_OPT_SECRET, O(password), "PASSWORD", "password (prefer REDISCLI_AUTH or --password-file)"},
+    {"user", 0, RMD_OPT_STRING, O(user), "USER", "ACL user name"},
+    {"password-file", 0, RMD_OPT_FILE, O(password_file), "FILE", "read the password from the first line of FILE"},
+    {"tls", 0, RMD_OPT_BOOL, O(tls), NULL, "connect with TLS (as rediss://)"},
+    {"cacert", 0, RMD_OPT_FILE, O(cacert), "FILE", "CA certificate bundle to verify the server"},
+    {"cert", 0, RMD_OPT_FILE, O(cert), "FILE", "client certificate (mutual TLS)"},
+    {"key", 0, RMD_OPT_FILE, O(key), "FILE", "client private key (mutual TLS)"},
+    {"sni", 0, RMD_OPT_STRING, O(sni), "NAME", "TLS server name (SNI and verification)"},
+    {"insecure", 0, RMD_OPT_BOOL, O(insecure), NULL, "do not verify the server certificate"},
+    {"timeout", 0, RMD_OPT_MILLIS, O(timeout_ms), "MS", "deadline of each phase in ms (default 2000)"},
+    {"samples", 0, RMD_OPT_COUNT, O(samples), "N", "PING round trips for the latency sample (default 20, max 64)"},
+    {"no-host", 0, RMD_OPT_BOOL, O(no_host), NULL, "skip host evidence (/proc, kernel log)"},
+    {"json", 0, RMD_OPT_BOOL, O(json), NULL, "print one JSON document (docs/json.md)"},
+    {"help", 0, RMD_OPT_BOOL, O(help), NULL, "show this help"},
+    {NULL, 0, RMD_OPT_BOOL, 0, NULL, NULL},
+};
+#undef O
+
+static void diag_help(FILE *out) {
+    fprintf(out, "usage: redis-medic diagnose [options] [URL]\n\n"
+                 "Probe a Redis endpoint phase by phase (resolve, connect, TLS, AUTH, PING), collect\n"
+                 "INFO / CONFIG / CLIENT LIST / SLOWLOG / LATENCY and host facts, read-only, and explain\n"
+                 "what is wrong with the evidence and the next steps.\n\n"
+                 "URL: redis://[user[:password]@]host[:port][/db], rediss://... (TLS), unix:///path.sock\n"
+                 "     default redis://127.0.0.1:6379; the password may also come from REDISCLI_AUTH.\n\n"
+                 "options:\n");
+    rmd_opt_help(out, diag_table);
+    fprintf(out, "\nexit status: 0 nothing at warning or above, 1 warnings, 2 critical (unreachable is critical),\n"
+                 "             64 usage error, 70 internal error\n");
+}
+
+/* Read the first line of path into an owned string. NULL with err on failure. */
+static char *read_password_file(const char *path, char *err, size_t errlen) {
+    char buf[4097];
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "--password-file: cannot open '%.200s': %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    size_t l = strcspn(buf, "\r\n");
+    buf[l] = '\0';
+    if (l == 0) {
+        snprintf(err, errlen, "--password-file: '%.200s' is empty", path);
+        return NULL;
+    }
+    char *p = strdup(buf);
+    rmd_wipe(buf, sizeof buf);
+    if (!p) snprintf(err, errlen, "out of memory");
+    return p;
+}
+
+/* Apply flags and environment over the URL. RMD_EUSAGE with err on a bad value. */
+static rmd_err build_target(rmd_target *t, const diag_opts *o, const char *url, char *err, size_t errlen) {
+    if (url && rmd_target_parse_url(t, url, err, errlen) != RMD_OK) return RMD_EUSAGE;
+    if (o->host) {
+        size_t hl = strlen(o->host);
+        if (hl == 0 || hl > RMD_HOST_MAX || strspn(o->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:") != hl) {
+            snprintf(err, errlen, "-h: '%.60s%s' is not a host name or IP address", o->host, hl > 60 ? "..." : "");
+            return RMD_EUSAGE;
+        }
+        t->kind = RMD_TARGET_TCP;
+        rmd_strlcpy(t->host, o->host, sizeof t->host);
+    }
+    if (o->port) t->port = o->port;
+    if (o->tls) t->tls = 1;
+    if (o->insecure) t->insecure = 1;
+    if (o->user && rmd_target_set(&t->user, o->user) != RMD_OK) return RMD_ENOMEM;
+    if (o->cacert && rmd_target_set(&t->cacert, o->cacert) != RMD_OK) return RMD_ENOMEM;
+    if (o->cert && rmd_target_set(&t->cert, o->cert) != RMD_OK) return RMD_ENOMEM;
+    if (o->key && rmd_target_set(&t->key, o->key) != RMD_OK) return RMD_ENOMEM;
+    if (o->sni && rmd_target_set(&t->sni, o->sni) != RMD_OK) return RMD_ENOMEM;
+    if (o->password) {
+        if (rmd_target_set(&t->password, o->password) != RMD_OK) return RMD_ENOMEM;
+    } else if (o->password_file) {
+        char *p = read_password_file(o->password_file, err, errlen);
+        if (!p) return RMD_EUSAGE;
+        rmd_target_set(&t->password, p);
+        rmd_wipe(p, strlen(p));
+        free(p);
+    } else if (!t->password && getenv("REDISCLI_AUTH") && getenv("REDISCLI_AUTH")[0]) {
+        if (rmd_target_set(&t->password, getenv("REDISCLI_AUTH")) != RMD_OK) return RMD_ENOMEM;
+    }
+    if (t->kind == RMD_TARGET_UNIX && t->tls) {
+        snprintf(err, errlen, "TLS over a unix socket is not supported");
+        return RMD_EUSAGE;
+    }
+    return RMD_OK;
+}
+
+static void on_probe_done(rmd_probe *p, rmd_evidence *ev, void *arg) {
+    (void)p;
+    (void)ev;
+    *(int *)arg = 1;
+}
+
+/* Drive one probe to completion on a private loop. */
+static int run_probe(const rmd_target *t, const diag_opts *o, rmd_evidence *ev) {
+    uv_loop_t loop;
+    int done = 0;
+    if (uv_loop_init(&loop) != 0) return -1;
+    rmd_probe_opts po = {.timeout_ms = o->timeout_ms ? o->timeout_ms : 2000, .collect = 1,
+                         .ping_samples = o->samples >= 0 ? o->samples : 20, .xcheck = 1};
+    rmd_probe *p = rmd_probe_new(&loop, t, &po, ev, on_probe_done, &done);
+    if (!p) {
+        uv_loop_close(&loop);
+        return -1;
+    }
+    rmd_probe_start(p);
+    while (!done && uv_run(&loop, UV_RUN_ONCE)) {}
+    rmd_probe_free(p);
+    /* Let the closing handles finish. A getaddrinfo still running in the
+     * thread pool after a timeout is not waited for: the process exits. */
+    uv_run(&loop, UV_RUN_NOWAIT);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    if (uv_loop_close(&loop) != 0) {
+        /* handles still pending (a stuck resolver): leave the loop to the exit */
+    }
+    return done ? 0 : -1;
+}
+
+/* Host facts, when the endpoint is this machine. */
+static void collect_host(rmd_evidence *ev) {
+    const char *dir = ev->config[RMD_CFG_DIR].status == RMD_ITEM_OK ? ev->config[RMD_CFG_DIR].value : NULL;
+    if (ev->unix_path[0]) {
+        rmd_host_collect(&ev->host_facts, NULL, 0, ev->unix_path, dir);
+        return;
+    }
+    if (!ev->addr[0] || !ev->phase[RMD_PHASE_RESOLVE].ok || !rmd_host_addr_is_local(ev->addr)) return;
+    rmd_host_collect(&ev->host_facts, ev->addr, ev->port, NULL, dir);
+}
+
+int rmd_cmd_diagnose(int argc, char **argv) {
+    diag_opts o;
+    const char *pos[1];
+    int npos = 0, rc = RMD_EXIT_SOFTWARE;
+    char err[512] = "";
+    rmd_target t;
+    rmd_evidence ev;
+    rmd_findings fl = {0};
+    rmd_thresholds th;
+
+    memset(&o, 0, sizeof o);
+    o.samples = -1;
+    rmd_target_init(&t);
+    rmd_evidence_init(&ev);
+    rmd_err e = rmd_opt_parse(diag_table, &o, argc - 1, argv + 1, pos, 1, &npos, err, sizeof err);
+    if (e == RMD_OK && o.help) {
+        diag_help(stdout);
+        rc = RMD_EXIT_OK;
+        goto out;
+    }
+    if (e == RMD_OK) e = build_target(&t, &o, npos ? pos[0] : NULL, err, sizeof err);
+    if (e != RMD_OK) {
+        fprintf(stderr, "redis-medic diagnose: %s\n", e == RMD_ENOMEM ? "out of memory" : err);
+        rc = e == RMD_ENOMEM ? RMD_EXIT_SOFTWARE : RMD_EXIT_USAGE;
+        goto out;
+    }
+    if (o.password && !o.json && isatty(STDERR_FILENO))
+        fprintf(stderr, "Warning: a password on the command line is visible to other users; use REDISCLI_AUTH or --password-file.\n");
+
+    if (run_probe(&t, &o, &ev) != 0) {
+        fprintf(stderr, "redis-medic diagnose: internal error: the probe did not complete\n");
+        goto out;
+    }
+    if (!o.no_host) collect_host(&ev);
+
+    rmd_thresholds_default(&th);
+    rmd_rules_run(&ev, &th, &fl);
+    rmd_advice_fill(&fl, &ev, &t);
+    rmd_findings_sort(&fl);
+
+    if (o.json) {
+        if (rmd_report_json(stdout, &ev, &fl) != 0) goto out;
+    } else {
+        const char *nc = getenv("NO_COLOR");
+        rmd_report_opts ro = {.color = isatty(STDOUT_FILENO) && !(nc && nc[0]), .max_steps = 3};
+        rmd_report_text(stdout, &ev, &fl, &ro);
+    }
+    fflush(stdout);
+    switch (rmd_findings_max(&fl)) {
+    case RMD_SEV_CRITICAL: rc = RMD_EXIT_CRITICAL; break;
+    case RMD_SEV_WARNING: rc = RMD_EXIT_WARNING; break;
+    default: rc = RMD_EXIT_OK; break;
+    }
+out:
+    rmd_findings_free(&fl);
+    rmd_evidence_free(&ev);
+    rmd_target_clear(&t);
+    if (o.password) {
+        rmd_wipe(o.password, strlen(o.password));
+        free(o.password);
+    }
+    return rc;
+}

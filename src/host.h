@@ -1,0 +1,93 @@
+/* host.h -- facts about the machine the endpoint lives on, when it is this one.
+ *
+ * Part of the evidence stage. When the target is a loopback / local address
+ * or a unix socket, rmd_host_collect() reads /proc and the kernel log to tell
+ * "nothing listens" from "something listens but we are refused" (a firewall),
+ * whether a redis-server process exists, the TCP states of connections to the
+ * port, memory, free disk under the server's dir, and OOM-killer records.
+ * Read-only; every source that cannot be read is recorded, never fatal.
+ * The line parsers are separate and do no I/O so they can be unit-tested.
+ */
+#ifndef RMD_HOST_H
+#define RMD_HOST_H
+
+#include <stddef.h>
+
+#define RMD_HOST_MAX_PROCS 16
+
+typedef struct rmd_host_proc {
+    int  pid;
+    char comm[32];     /* /proc/PID/comm */
+    char args[160];    /* /proc/PID/cmdline, NULs as spaces, truncated */
+} rmd_host_proc;
+
+typedef struct rmd_host {
+    int  collected;        /* rmd_host_collect ran */
+    int  is_local;         /* the endpoint address belongs to this machine */
+
+    /* Listener on the port (TCP LISTEN state in /proc/net/tcp{,6}) or unix path. */
+    int  listen_checked;
+    int  listening;        /* a listener exists for the port / path */
+    unsigned long listen_inode;
+    int  listen_pid;       /* owner, 0 if not found (other netns, no permission) */
+    char listen_comm[32];
+    char listen_addr[64];  /* the bound address, e.g. "127.0.0.1" or "0.0.0.0" or "::" */
+    int  listen_backlog_queued;   /* rx_queue of the listener: connections waiting accept() */
+
+    /* redis-server / valkey-server processes found in /proc. */
+    rmd_host_proc procs[RMD_HOST_MAX_PROCS];
+    int  n_procs;
+    int  n_stopped;        /* of those, in state T (stopped) */
+
+    /* TCP states of connections whose local or remote port is the target port. */
+    int  tcp_checked;
+    long tcp_established, tcp_time_wait, tcp_close_wait, tcp_syn_sent, tcp_syn_recv, tcp_other;
+
+    /* Memory (/proc/meminfo), kB; -1 when unknown. */
+    long long mem_total_kb, mem_available_kb;
+
+    /* Disk under the server's dir (statvfs); -1 when unknown. */
+    char      disk_path[256];
+    long long disk_free_bytes, disk_total_bytes;
+    int       disk_dir_exists; /* 1 exists, 0 missing (ENOENT), -1 unknown */
+
+    /* OOM killer records naming redis-server/valkey-server in the kernel log. */
+    int  kmsg_readable;
+    int  oom_count;
+    char oom_line[256];       /* the newest such line, trimmed */
+    double oom_age_s;         /* seconds since that line, -1 when unknown */
+
+    char notes[4][128];       /* sources that could not be read, for the report */
+    int  n_notes;
+} rmd_host;
+
+/* Decide whether addr (numeric IPv4/IPv6 text) is an address of this machine:
+ * loopback, or assigned to a local interface. */
+int rmd_host_addr_is_local(const char *addr);
+
+/* Collect host facts for a TCP endpoint (addr numeric, port) or a unix socket
+ * path (addr NULL, port 0). dir is the server's CONFIG dir when known, or NULL.
+ * Fills *h (reset first). Never fails: unreadable sources become notes. */
+void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir);
+
+/* ---- parsers (no I/O) ---- */
+
+typedef struct rmd_tcp_entry {
+    char          local_addr[64];
+    int           local_port;
+    char          remote_addr[64];
+    int           remote_port;
+    int           state;      /* kernel TCP state number: 1 ESTABLISHED, 6 TIME_WAIT, 8 CLOSE_WAIT, 10 LISTEN... */
+    unsigned long rx_queue;
+    unsigned long inode;
+} rmd_tcp_entry;
+
+/* Parse one data line of /proc/net/tcp (ipv6 = 0) or /proc/net/tcp6 (ipv6 = 1).
+ * Returns 0 on success, -1 for the header or a malformed line. */
+int rmd_host_parse_tcp_line(const char *line, int ipv6, rmd_tcp_entry *out);
+
+/* If a kernel log line records the OOM killer taking a redis-server or
+ * valkey-server process, return 1 and copy the process name into comm. */
+int rmd_host_oom_line(const char *line, char *comm, size_t commlen);
+
+#endif

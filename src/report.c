@@ -1,0 +1,263 @@
+/* report.c -- text and JSON renderers (see report.h). */
+#include "report.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ------------------------------------------------------------------ text */
+
+static const char *sev_color(rmd_severity s) {
+    switch (s) {
+    case RMD_SEV_CRITICAL: return "\033[1;31m";
+    case RMD_SEV_WARNING: return "\033[1;33m";
+    case RMD_SEV_INFO: return "\033[36m";
+    }
+    return "";
+}
+
+static void human_bytes(long long b, char *out, size_t n) {
+    const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)b;
+    int i = 0;
+    while (v >= 1024 && i < 4) { v /= 1024; i++; }
+    if (i == 0) snprintf(out, n, "%lld B", b);
+    else snprintf(out, n, "%.1f %s", v, u[i]);
+}
+
+static void text_phases(FILE *out, const rmd_evidence *ev) {
+    int first = 1;
+    fputs("  ", out);
+    for (int i = 0; i < RMD_PHASE__COUNT; i++) {
+        const rmd_phase_result *r = &ev->phase[i];
+        if (!r->ran) continue;
+        fprintf(out, "%s%s %s%.1f ms", first ? "" : " · ", rmd_phase_name((rmd_phase)i), r->ok ? "" : "FAILED after ", r->ms);
+        first = 0;
+    }
+    fputc('\n', out);
+}
+
+static void text_server(FILE *out, const rmd_evidence *ev) {
+    const rmd_kvlist *in = &ev->info;
+    const char *ver = rmd_kv_get(in, "valkey_version");
+    const char *product = ver ? "Valkey" : "Redis";
+    long long up = -1, cc = -1, used = -1, maxmem = -1;
+    char mem[32] = "?", mx[48] = "";
+    if (!ver) ver = rmd_kv_get(in, "redis_version");
+    if (!ver) return;
+    rmd_kv_get_ll(in, "uptime_in_seconds", &up);
+    rmd_kv_get_ll(in, "connected_clients", &cc);
+    if (rmd_kv_get_ll(in, "used_memory", &used) == 0) human_bytes(used, mem, sizeof mem);
+    if (rmd_kv_get_ll(in, "maxmemory", &maxmem) == 0 && maxmem > 0) {
+        char m[32];
+        human_bytes(maxmem, m, sizeof m);
+        snprintf(mx, sizeof mx, " of %s", m);
+    } else {
+        snprintf(mx, sizeof mx, " (no maxmemory)");
+    }
+    const char *mode = rmd_kv_get(in, "redis_mode"), *role = rmd_kv_get(in, "role");
+    fprintf(out, "  %s %s %s %s · up %llds · %lld clients · memory %s%s\n", product, ver, mode ? mode : "",
+            role ? role : "", up, cc, mem, mx);
+    if (ev->ping.n)
+        fprintf(out, "  PING x%d: min %.2f / avg %.2f / p99 %.2f / max %.2f ms\n", ev->ping.n, ev->ping.min, ev->ping.avg,
+                ev->ping.p99, ev->ping.max);
+}
+
+void rmd_report_text(FILE *out, const rmd_evidence *ev, const rmd_findings *l, const rmd_report_opts *o) {
+    const char *reset = o->color ? "\033[0m" : "";
+    const char *bold = o->color ? "\033[1m" : "";
+    int counts[3] = {0, 0, 0};
+    fprintf(out, "%s%s%s  %s\n", bold, ev->target, reset, ev->reachable ? "reachable" : "NOT REACHABLE");
+    text_phases(out, ev);
+    text_server(out, ev);
+    for (size_t i = 0; i < ev->n_collectors; i++)
+        if (ev->collectors[i].status != RMD_ITEM_OK)
+            fprintf(out, "  note: %s not collected: %s\n", ev->collectors[i].name, ev->collectors[i].detail);
+    for (size_t i = 0; i < l->n; i++) {
+        const rmd_finding *f = &l->items[i];
+        counts[f->sev]++;
+        fprintf(out, "\n%s%-8s%s %s%s%s: %s\n", o->color ? sev_color(f->sev) : "", rmd_severity_name(f->sev), reset, bold,
+                rmd_cause_get(f->cause)->id, reset, f->summary);
+        for (size_t e = 0; e < f->evidence.n; e++) fprintf(out, "         - %s\n", f->evidence.items[e]);
+        if (f->sev == RMD_SEV_INFO) continue;
+        size_t ns = o->max_steps > 0 && (size_t)o->max_steps < f->next_steps.n ? (size_t)o->max_steps : f->next_steps.n;
+        if (ns) fprintf(out, "         next:\n");
+        for (size_t s = 0; s < ns; s++) fprintf(out, "           $ %s\n", f->next_steps.items[s]);
+    }
+    if (l->n == 0) fprintf(out, "\nno findings: the endpoint answers and nothing crosses a threshold\n");
+    fprintf(out, "\n%d critical, %d warning, %d info\n", counts[RMD_SEV_CRITICAL], counts[RMD_SEV_WARNING],
+            counts[RMD_SEV_INFO]);
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+/* A JSON string; text that is not valid UTF-8 (from a hostile server) is escaped. */
+static json_t *jstr(const char *s) {
+    json_t *j = json_string(s);
+    if (!j) {
+        char esc[1024];
+        rmd_escape(esc, sizeof esc, s, strlen(s));
+        j = json_string(esc);
+    }
+    return j;
+}
+
+static json_t *strlist_json(const rmd_strlist *l) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++) json_array_append_new(a, jstr(l->items[i]));
+    return a;
+}
+
+/* Set key to an integer from INFO when present and numeric. */
+static void put_info_int(json_t *o, const char *key, const rmd_kvlist *in, const char *field) {
+    long long v;
+    if (rmd_kv_get_ll(in, field, &v) == 0) json_object_set_new(o, key, json_integer(v));
+}
+
+static void put_info_str(json_t *o, const char *key, const rmd_kvlist *in, const char *field) {
+    const char *v = rmd_kv_get(in, field);
+    if (v) json_object_set_new(o, key, jstr(v));
+}
+
+static json_t *server_json(const rmd_evidence *ev) {
+    const rmd_kvlist *in = &ev->info;
+    json_t *s = json_object();
+    if (!in->n) return s;
+    put_info_str(s, "version", in, "redis_version");
+    put_info_str(s, "valkey_version", in, "valkey_version");
+    put_info_str(s, "mode", in, "redis_mode");
+    put_info_str(s, "role", in, "role");
+    put_info_int(s, "uptime_s", in, "uptime_in_seconds");
+    put_info_int(s, "process_id", in, "process_id");
+    put_info_int(s, "connected_clients", in, "connected_clients");
+    put_info_int(s, "blocked_clients", in, "blocked_clients");
+    put_info_int(s, "rejected_connections", in, "rejected_connections");
+    put_info_int(s, "used_memory", in, "used_memory");
+    put_info_int(s, "maxmemory", in, "maxmemory");
+    put_info_str(s, "maxmemory_policy", in, "maxmemory_policy");
+    put_info_int(s, "evicted_keys", in, "evicted_keys");
+    put_info_str(s, "rdb_last_bgsave_status", in, "rdb_last_bgsave_status");
+    put_info_int(s, "aof_enabled", in, "aof_enabled");
+    put_info_int(s, "cluster_enabled", in, "cluster_enabled");
+    put_info_str(s, "master_link_status", in, "master_link_status");
+    long long mc;
+    if (ev->config[RMD_CFG_MAXCLIENTS].status == RMD_ITEM_OK &&
+        rmd_parse_ll(ev->config[RMD_CFG_MAXCLIENTS].value, strlen(ev->config[RMD_CFG_MAXCLIENTS].value), &mc) == 0)
+        json_object_set_new(s, "maxclients", json_integer(mc));
+    return s;
+}
+
+static const char *item_status_name(rmd_item_status s) {
+    switch (s) {
+    case RMD_ITEM_NOT_RUN: return "not-run";
+    case RMD_ITEM_OK: return "ok";
+    case RMD_ITEM_DENIED: return "denied";
+    case RMD_ITEM_UNAVAILABLE: return "unavailable";
+    case RMD_ITEM_ERROR: return "error";
+    }
+    return "?";
+}
+
+static json_t *host_json(const rmd_host *h) {
+    json_t *o = json_object();
+    json_object_set_new(o, "local", json_boolean(h->is_local));
+    if (h->listen_checked) {
+        json_t *l = json_object();
+        json_object_set_new(l, "listening", json_boolean(h->listening));
+        if (h->listening) {
+            json_object_set_new(l, "address", jstr(h->listen_addr));
+            json_object_set_new(l, "pid", json_integer(h->listen_pid));
+            json_object_set_new(l, "process", jstr(h->listen_comm));
+            json_object_set_new(l, "accept_queue", json_integer(h->listen_backlog_queued));
+        }
+        json_object_set_new(o, "listener", l);
+    }
+    json_t *procs = json_array();
+    for (int i = 0; i < h->n_procs; i++) {
+        json_t *p = json_object();
+        json_object_set_new(p, "pid", json_integer(h->procs[i].pid));
+        json_object_set_new(p, "cmdline", jstr(h->procs[i].args));
+        json_array_append_new(procs, p);
+    }
+    json_object_set_new(o, "redis_processes", procs);
+    json_object_set_new(o, "stopped_processes", json_integer(h->n_stopped));
+    if (h->tcp_checked) {
+        json_t *t = json_object();
+        json_object_set_new(t, "established", json_integer(h->tcp_established));
+        json_object_set_new(t, "time_wait", json_integer(h->tcp_time_wait));
+        json_object_set_new(t, "close_wait", json_integer(h->tcp_close_wait));
+        json_object_set_new(t, "syn_sent", json_integer(h->tcp_syn_sent));
+        json_object_set_new(t, "syn_recv", json_integer(h->tcp_syn_recv));
+        json_object_set_new(o, "tcp_states", t);
+    }
+    if (h->mem_available_kb >= 0) json_object_set_new(o, "mem_available_kb", json_integer(h->mem_available_kb));
+    if (h->mem_total_kb >= 0) json_object_set_new(o, "mem_total_kb", json_integer(h->mem_total_kb));
+    if (h->disk_free_bytes >= 0) {
+        json_object_set_new(o, "disk_path", jstr(h->disk_path));
+        json_object_set_new(o, "disk_free_bytes", json_integer(h->disk_free_bytes));
+    }
+    json_object_set_new(o, "kmsg_readable", json_boolean(h->kmsg_readable));
+    json_object_set_new(o, "oom_kills", json_integer(h->oom_count));
+    if (h->oom_count) json_object_set_new(o, "oom_line", jstr(h->oom_line));
+    return o;
+}
+
+int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
+    json_t *root = json_object(), *timings = json_object(), *phases = json_array(), *fs = json_array();
+    json_object_set_new(root, "target", jstr(ev->target));
+    json_object_set_new(root, "reachable", json_boolean(ev->reachable));
+    for (int i = 0; i < RMD_PHASE__COUNT; i++) {
+        const rmd_phase_result *r = &ev->phase[i];
+        if (!r->ran) continue;
+        json_object_set_new(timings, rmd_phase_name((rmd_phase)i), json_real(r->ms));
+        json_t *p = json_object();
+        json_object_set_new(p, "name", jstr(rmd_phase_name((rmd_phase)i)));
+        json_object_set_new(p, "ok", json_boolean(r->ok));
+        json_object_set_new(p, "ms", json_real(r->ms));
+        if (!r->ok) json_object_set_new(p, "fail", jstr(rmd_fail_name(r->fail)));
+        if (r->sys_errno) json_object_set_new(p, "errno", json_integer(r->sys_errno));
+        if (r->detail[0]) json_object_set_new(p, "detail", jstr(r->detail));
+        json_array_append_new(phases, p);
+    }
+    json_object_set_new(root, "address", jstr(ev->addr));
+    json_object_set_new(root, "timings_ms", timings);
+    json_object_set_new(root, "phases", phases);
+    if (ev->reply_error[0]) json_object_set_new(root, "reply_error", jstr(ev->reply_error));
+    if (ev->peer_bytes[0]) json_object_set_new(root, "peer_bytes", jstr(ev->peer_bytes));
+    json_object_set_new(root, "server", server_json(ev));
+    if (ev->ping.n) {
+        json_t *p = json_object();
+        json_object_set_new(p, "samples", json_integer(ev->ping.n));
+        json_object_set_new(p, "min", json_real(ev->ping.min));
+        json_object_set_new(p, "avg", json_real(ev->ping.avg));
+        json_object_set_new(p, "p99", json_real(ev->ping.p99));
+        json_object_set_new(p, "max", json_real(ev->ping.max));
+        json_object_set_new(root, "ping_ms", p);
+    }
+    json_t *cols = json_array();
+    for (size_t i = 0; i < ev->n_collectors; i++) {
+        json_t *c = json_object();
+        json_object_set_new(c, "name", jstr(ev->collectors[i].name));
+        json_object_set_new(c, "status", jstr(item_status_name(ev->collectors[i].status)));
+        if (ev->collectors[i].detail[0]) json_object_set_new(c, "detail", jstr(ev->collectors[i].detail));
+        json_array_append_new(cols, c);
+    }
+    json_object_set_new(root, "collectors", cols);
+    if (ev->host_facts.collected) json_object_set_new(root, "host", host_json(&ev->host_facts));
+    for (size_t i = 0; i < l->n; i++) {
+        const rmd_finding *f = &l->items[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "id", jstr(rmd_cause_get(f->cause)->id));
+        json_object_set_new(o, "severity", jstr(rmd_severity_name(f->sev)));
+        json_object_set_new(o, "summary", jstr(f->summary));
+        json_object_set_new(o, "evidence", strlist_json(&f->evidence));
+        json_object_set_new(o, "next_steps", strlist_json(&f->next_steps));
+        json_array_append_new(fs, o);
+    }
+    json_object_set_new(root, "findings", fs);
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    fputc('\n', out);
+    json_decref(root);
+    return rc == 0 ? 0 : -1;
+}

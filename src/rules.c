@@ -1,0 +1,688 @@
+/* rules.c -- the rule tables (see rules.h).
+ *
+ * Two tables. Connectivity rules explain why the probe could not get a PONG:
+ * they are tried in order and the first that matches is the diagnosis (one
+ * failure, one cause). Server-state rules read what the collectors gathered
+ * and all of them run. Every rule is a small predicate that writes one
+ * finding: a summary sentence with the numbers, and the evidence it used.
+ */
+#include "rules.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "collect.h"
+#include "util.h"
+
+typedef int (*rule_fn)(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out);
+
+void rmd_thresholds_default(rmd_thresholds *th) {
+    th->mem_warn_pct = 80;
+    th->mem_crit_pct = 90;
+    th->clients_warn_pct = 80;
+    th->clients_crit_pct = 90;
+    th->ping_warn_ms = 5;
+    th->ping_crit_ms = 10;
+    th->slow_warn_us = 100000;
+    th->slow_recent_s = 24 * 3600;
+    th->leak_min_conns = 50;
+    th->leak_share = 0.5;
+    th->leak_idle_share = 0.75;
+    th->restart_s = 600;
+    th->oom_recent_s = 7 * 24 * 3600;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static void endpoint(const rmd_evidence *ev, char *out, size_t n) {
+    if (ev->unix_path[0]) snprintf(out, n, "%s", ev->unix_path);
+    else if (strchr(ev->host, ':')) snprintf(out, n, "[%s]:%d", ev->host, ev->port);
+    else snprintf(out, n, "%s:%d", ev->host, ev->port);
+}
+
+static void human_bytes(long long b, char *out, size_t n) {
+    const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)b;
+    int i = 0;
+    while (v >= 1024 && i < 4) { v /= 1024; i++; }
+    if (i == 0) snprintf(out, n, "%lld B", b);
+    else snprintf(out, n, "%.1f %s", v, u[i]);
+}
+
+static void human_secs(double s, char *out, size_t n) {
+    if (s < 120) snprintf(out, n, "%.0f s", s);
+    else if (s < 7200) snprintf(out, n, "%.0f min", s / 60);
+    else if (s < 172800) snprintf(out, n, "%.1f h", s / 3600);
+    else snprintf(out, n, "%.1f days", s / 86400);
+}
+
+static int info_ll(const rmd_evidence *ev, const char *k, long long *v) { return rmd_kv_get_ll(&ev->info, k, v) == 0; }
+static const char *info_s(const rmd_evidence *ev, const char *k) { return rmd_kv_get(&ev->info, k); }
+
+static int cfg_ll(const rmd_evidence *ev, rmd_config_key k, long long *v) {
+    const rmd_config_item *c = &ev->config[k];
+    return c->status == RMD_ITEM_OK && rmd_parse_ll(c->value, strlen(c->value), v) == 0;
+}
+static const char *cfg_s(const rmd_evidence *ev, rmd_config_key k) {
+    return ev->config[k].status == RMD_ITEM_OK ? ev->config[k].value : NULL;
+}
+
+/* maxclients / maxmemory-policy from CONFIG, falling back to INFO (Redis >= 6.2 has both). */
+static int maxclients(const rmd_evidence *ev, long long *v) {
+    return cfg_ll(ev, RMD_CFG_MAXCLIENTS, v) || info_ll(ev, "maxclients", v);
+}
+static int maxmemory(const rmd_evidence *ev, long long *v) {
+    return cfg_ll(ev, RMD_CFG_MAXMEMORY, v) || info_ll(ev, "maxmemory", v);
+}
+static const char *policy(const rmd_evidence *ev) {
+    const char *p = cfg_s(ev, RMD_CFG_MAXMEMORY_POLICY);
+    return p ? p : info_s(ev, "maxmemory_policy");
+}
+
+static const rmd_phase_result *failed(const rmd_evidence *ev) {
+    return ev->failed_phase >= 0 && ev->failed_phase < RMD_PHASE_COLLECT ? &ev->phase[ev->failed_phase] : NULL;
+}
+
+static int failed_in(const rmd_evidence *ev, rmd_phase ph) { return !ev->reachable && ev->failed_phase == (int)ph; }
+
+/* The error reply that stopped the probe starts with prefix (case-sensitive, as Redis sends it). */
+static int reply_starts(const rmd_evidence *ev, const char *prefix) {
+    return !ev->reachable && strncmp(ev->reply_error, prefix, strlen(prefix)) == 0;
+}
+static int reply_has(const rmd_evidence *ev, const char *needle) {
+    return !ev->reachable && ev->reply_error[0] && strcasestr(ev->reply_error, needle) != NULL;
+}
+
+static void ev_phase(rmd_finding *f, const rmd_evidence *ev) {
+    const rmd_phase_result *r = failed(ev);
+    if (!f || !r) return;
+    rmd_strlist_addf(&f->evidence, "%s phase failed after %.1f ms: %s", rmd_phase_name((rmd_phase)ev->failed_phase),
+                     r->ms, r->detail);
+}
+
+static void ev_listener(rmd_finding *f, const rmd_evidence *ev) {
+    const rmd_host *h = &ev->host_facts;
+    if (!f || !h->collected || !h->is_local) return;
+    if (h->listen_checked) {
+        if (h->listening)
+            rmd_strlist_addf(&f->evidence, "a process listens on %s port %d: %s (pid %d)%s",
+                             h->listen_addr[0] ? h->listen_addr : "the", ev->port,
+                             h->listen_comm[0] ? h->listen_comm : "owner not visible", h->listen_pid,
+                             h->listen_backlog_queued > 0 ? " with connections waiting in its accept queue" : "");
+        else if (ev->unix_path[0])
+            rmd_strlist_addf(&f->evidence, "no process listens on the socket %s", ev->unix_path);
+        else
+            rmd_strlist_addf(&f->evidence, "no process listens on port %d on this host (/proc/net/tcp, tcp6)", ev->port);
+    }
+}
+
+static void ev_procs(rmd_finding *f, const rmd_evidence *ev) {
+    const rmd_host *h = &ev->host_facts;
+    if (!f || !h->collected) return;
+    if (h->n_procs == 0) {
+        rmd_strlist_add(&f->evidence, "no redis-server or valkey-server process is running on this host");
+        return;
+    }
+    for (int i = 0; i < h->n_procs && i < 4; i++)
+        rmd_strlist_addf(&f->evidence, "process %d: %s", h->procs[i].pid,
+                         h->procs[i].args[0] ? h->procs[i].args : h->procs[i].comm);
+    if (h->n_stopped)
+        rmd_strlist_addf(&f->evidence, "%d of them stopped (state T: SIGSTOP, debugger or job control)", h->n_stopped);
+}
+
+static int host_local(const rmd_evidence *ev) { return ev->host_facts.collected && ev->host_facts.is_local; }
+
+static int oom_recent(const rmd_evidence *ev, const rmd_thresholds *th) {
+    const rmd_host *h = &ev->host_facts;
+    return h->collected && h->oom_count > 0 && (h->oom_age_s < 0 || h->oom_age_s <= th->oom_recent_s);
+}
+
+static void ev_oom(rmd_finding *f, const rmd_evidence *ev) {
+    const rmd_host *h = &ev->host_facts;
+    char age[32] = "unknown time";
+    if (!f || !h->oom_count) return;
+    if (h->oom_age_s >= 0) human_secs(h->oom_age_s, age, sizeof age);
+    rmd_strlist_addf(&f->evidence, "kernel log (%d OOM-killer record%s), newest %s ago: %s", h->oom_count,
+                     h->oom_count == 1 ? "" : "s", age, h->oom_line);
+}
+
+/* ------------------------------------------------------ connectivity rules */
+
+static int r_dns(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    if (!failed_in(ev, RMD_PHASE_RESOLVE)) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_DNS_FAILURE, RMD_SEV_CRITICAL,
+                                      "The host name %s does not resolve, so no connection was attempted.", ev->host);
+    ev_phase(f, ev);
+    return 1;
+}
+
+static int refused_like(const rmd_evidence *ev) {
+    const rmd_phase_result *r = failed(ev);
+    return failed_in(ev, RMD_PHASE_CONNECT) && r && (r->fail == RMD_FAIL_REFUSED || r->fail == RMD_FAIL_NOENT);
+}
+
+static int r_oom_killed(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    if (!refused_like(ev) || !host_local(ev) || ev->host_facts.listening || ev->host_facts.n_procs > 0 ||
+        !oom_recent(ev, th))
+        return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_KILLED, RMD_SEV_CRITICAL,
+        "redis-server is gone: the kernel OOM killer took it, nothing listens on %s and no redis-server runs.", ep);
+    ev_oom(f, ev);
+    ev_phase(f, ev);
+    ev_listener(f, ev);
+    ev_procs(f, ev);
+    return 1;
+}
+
+static int r_firewall(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_phase_result *r = failed(ev);
+    if (!failed_in(ev, RMD_PHASE_CONNECT) || !r || ev->unix_path[0]) return 0;
+    int refused = r->fail == RMD_FAIL_REFUSED || r->fail == RMD_FAIL_UNREACHABLE;
+    if (!(r->fail == RMD_FAIL_PERM || (refused && host_local(ev) && ev->host_facts.listening))) return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_FIREWALL_REJECT, RMD_SEV_CRITICAL,
+        r->fail == RMD_FAIL_PERM
+            ? "Connecting to %s was forbidden locally (EPERM): a packet filter rule on this host blocks it."
+            : "The connection to %s was refused although a process listens on that port: a firewall rule rejects it.",
+        ep);
+    ev_phase(f, ev);
+    ev_listener(f, ev);
+    return 1;
+}
+
+static int r_server_down(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    if (!refused_like(ev)) return 0;
+    const rmd_phase_result *r = failed(ev);
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    rmd_finding *f;
+    if (r->fail == RMD_FAIL_NOENT)
+        f = rmd_findings_add(out, RMD_CAUSE_SERVER_DOWN, RMD_SEV_CRITICAL,
+                             "The unix socket %s does not exist: the server is not running or uses another path.", ep);
+    else if (host_local(ev))
+        f = rmd_findings_add(out, RMD_CAUSE_SERVER_DOWN, RMD_SEV_CRITICAL,
+                             "Connection refused by %s: nothing listens there%s.", ep,
+                             ev->host_facts.n_procs ? " (a redis-server runs, but on another port or address)"
+                                                    : " and no redis-server process is running");
+    else
+        f = rmd_findings_add(out, RMD_CAUSE_SERVER_DOWN, RMD_SEV_CRITICAL,
+                             "Connection refused by %s: the host answered, but nothing accepts connections on that port "
+                             "(server stopped, wrong port, or a firewall rejecting with a reset).", ep);
+    ev_phase(f, ev);
+    ev_listener(f, ev);
+    ev_procs(f, ev);
+    if (f && host_local(ev) && ev->host_facts.oom_count) ev_oom(f, ev);
+    if (f && !host_local(ev)) rmd_strlist_add(&f->evidence, "the endpoint is not on this host: run redis-medic there to see its processes");
+    return 1;
+}
+
+static int r_connect_timeout(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_phase_result *r = failed(ev);
+    if (!failed_in(ev, RMD_PHASE_CONNECT) || !r) return 0;
+    if (r->fail != RMD_FAIL_TIMEOUT && r->fail != RMD_FAIL_UNREACHABLE) return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    rmd_finding *f;
+    if (r->fail == RMD_FAIL_UNREACHABLE)
+        f = rmd_findings_add(out, RMD_CAUSE_CONNECT_TIMEOUT, RMD_SEV_CRITICAL,
+                             "No route to %s: the network says the host or network is unreachable.", ep);
+    else if (host_local(ev) && ev->host_facts.listening && ev->host_facts.listen_backlog_queued > 0)
+        f = rmd_findings_add(out, RMD_CAUSE_CONNECT_TIMEOUT, RMD_SEV_CRITICAL,
+                             "TCP connect to %s timed out after %.0f ms: the server's accept queue is full (%d waiting), "
+                             "it is not accepting connections.", ep, r->ms, ev->host_facts.listen_backlog_queued);
+    else
+        f = rmd_findings_add(out, RMD_CAUSE_CONNECT_TIMEOUT, RMD_SEV_CRITICAL,
+                             "TCP connect to %s got no answer within %.0f ms: packets are dropped (firewall DROP, "
+                             "security group, routing) or the host is down.", ep, r->ms);
+    ev_phase(f, ev);
+    ev_listener(f, ev);
+    if (host_local(ev) && ev->host_facts.listening)
+        rmd_strlist_add(&f->evidence, "a listener exists locally, so something between client and server drops the SYN");
+    ev_procs(f, ev);
+    return 1;
+}
+
+static int r_tls_required(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    if (ev->reachable || ev->tls || ev->xcheck != RMD_XCHECK_TLS_ANSWERED) return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_TLS_REQUIRED, RMD_SEV_CRITICAL,
+        "%s speaks TLS, but the client connected in plaintext: use rediss:// (or --tls) with the server's CA.", ep);
+    ev_phase(f, ev);
+    rmd_strlist_addf(&f->evidence, "cross-check: %s", ev->xcheck_detail);
+    return 1;
+}
+
+static int r_tls_error(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_phase_result *r = failed(ev);
+    if (!failed_in(ev, RMD_PHASE_TLS) || !r) return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    rmd_finding *f;
+    if (ev->xcheck == RMD_XCHECK_RESP_ANSWERED)
+        f = rmd_findings_add(out, RMD_CAUSE_TLS_ERROR, RMD_SEV_CRITICAL,
+                             "TLS handshake with %s failed because the port speaks plaintext Redis, not TLS: "
+                             "use redis:// or the server's tls-port.", ep);
+    else if (r->fail == RMD_FAIL_TLS_VERIFY)
+        f = rmd_findings_add(out, RMD_CAUSE_TLS_ERROR, RMD_SEV_CRITICAL,
+                             "The TLS certificate of %s is not trusted: %s.", ep, r->detail);
+    else
+        f = rmd_findings_add(out, RMD_CAUSE_TLS_ERROR, RMD_SEV_CRITICAL, "TLS handshake with %s failed: %s.", ep,
+                             r->detail);
+    ev_phase(f, ev);
+    if (ev->xcheck != RMD_XCHECK_NONE) rmd_strlist_addf(&f->evidence, "cross-check: %s", ev->xcheck_detail);
+    return 1;
+}
+
+/* Error replies that stop a connection, in the server's own words. */
+static int reply_rule(const rmd_evidence *ev, rmd_findings *out, rmd_cause c, int match, const char *summary) {
+    if (!match) return 0;
+    rmd_finding *f = rmd_findings_add(out, c, RMD_SEV_CRITICAL, "%s", summary);
+    ev_phase(f, ev);
+    if (f) rmd_strlist_addf(&f->evidence, "server replied: %s", ev->reply_error);
+    return 1;
+}
+
+static int r_auth_required(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    return reply_rule(ev, out, RMD_CAUSE_AUTH_REQUIRED, reply_starts(ev, "NOAUTH"),
+                      "The server requires authentication and no password was given (NOAUTH).");
+}
+
+static int r_auth_failed(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    int m = reply_starts(ev, "WRONGPASS") || reply_has(ev, "invalid password") ||
+            reply_has(ev, "invalid username-password") || (failed_in(ev, RMD_PHASE_AUTH) && reply_starts(ev, "ERR") &&
+                                                           reply_has(ev, "auth"));
+    return reply_rule(ev, out, RMD_CAUSE_AUTH_FAILED, m,
+                      "The server rejected the user name or password (or the ACL user is disabled).");
+}
+
+static int r_protected(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    return reply_rule(ev, out, RMD_CAUSE_PROTECTED_MODE, reply_starts(ev, "DENIED"),
+                      "The server runs in protected mode: with no password set it accepts only loopback clients, "
+                      "and this client is not one.");
+}
+
+static int r_maxclients(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    return reply_rule(ev, out, RMD_CAUSE_MAXCLIENTS_REACHED, reply_has(ev, "max number of clients reached"),
+                      "The server is at maxclients and refuses every new connection.");
+}
+
+static int r_loading(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    return reply_rule(ev, out, RMD_CAUSE_LOADING_DATASET, reply_starts(ev, "LOADING"),
+                      "The server is loading its dataset into memory and answers only when it has finished.");
+}
+
+static int r_busy(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    return reply_rule(ev, out, RMD_CAUSE_SERVER_BUSY, reply_starts(ev, "BUSY"),
+                      "The server is busy running a script or function and serves nothing else until it ends.");
+}
+
+static int r_unresponsive(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_phase_result *r = failed(ev);
+    if (!r || r->fail != RMD_FAIL_TIMEOUT || (!failed_in(ev, RMD_PHASE_AUTH) && !failed_in(ev, RMD_PHASE_PING))) return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    const rmd_host *h = &ev->host_facts;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_SERVER_UNRESPONSIVE, RMD_SEV_CRITICAL,
+        "%s accepted the TCP connection but did not answer %s within %.0f ms%s.", ep,
+        ev->failed_phase == RMD_PHASE_AUTH ? "AUTH" : "PING", r->ms,
+        host_local(ev) && h->n_stopped ? ": the redis-server process is stopped (SIGSTOP)"
+        : ev->peer_bytes[0]            ? ": it sends bytes too slowly or never finishes a reply"
+                                       : " (blocked by a long command, swapping, stopped, or not Redis)");
+    ev_phase(f, ev);
+    ev_listener(f, ev);
+    ev_procs(f, ev);
+    return 1;
+}
+
+static int r_not_redis(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_phase_result *r = failed(ev);
+    if (!r || (!failed_in(ev, RMD_PHASE_AUTH) && !failed_in(ev, RMD_PHASE_PING))) return 0;
+    if (r->fail != RMD_FAIL_PROTOCOL && r->fail != RMD_FAIL_TOO_BIG && r->fail != RMD_FAIL_UNEXPECTED) return 0;
+    char ep[300];
+    const char *what = "";
+    endpoint(ev, ep, sizeof ep);
+    if (strncmp(ev->peer_bytes, "HTTP/", 5) == 0) what = " (an HTTP server)";
+    else if (strncmp(ev->peer_bytes, "SSH-", 4) == 0) what = " (an SSH server)";
+    else if (strncmp(ev->peer_bytes, "\\x15\\x03", 8) == 0 || strncmp(ev->peer_bytes, "\\x16\\x03", 8) == 0)
+        what = " (a TLS server)";
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_NOT_REDIS, RMD_SEV_CRITICAL,
+        "Something other than Redis answers on %s%s: its reply is not the Redis protocol.", ep, what);
+    ev_phase(f, ev);
+    if (f && ev->peer_bytes[0]) rmd_strlist_addf(&f->evidence, "first bytes received: %s", ev->peer_bytes);
+    ev_listener(f, ev);
+    return 1;
+}
+
+/* The last resort: say what we saw instead of guessing. */
+static int r_unknown(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    if (ev->reachable) return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    const rmd_phase_result *r = failed(ev);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_UNKNOWN, RMD_SEV_CRITICAL,
+        "%s did not answer PING and the failure matches no known cause; the evidence below is what was seen.", ep);
+    ev_phase(f, ev);
+    if (f && ev->reply_error[0]) rmd_strlist_addf(&f->evidence, "server replied: %s", ev->reply_error);
+    if (f && ev->peer_bytes[0]) rmd_strlist_addf(&f->evidence, "first bytes received: %s", ev->peer_bytes);
+    if (f && ev->xcheck != RMD_XCHECK_NONE) rmd_strlist_addf(&f->evidence, "cross-check: %s", ev->xcheck_detail);
+    if (f && !r) rmd_strlist_add(&f->evidence, "no phase recorded a failure");
+    ev_listener(f, ev);
+    ev_procs(f, ev);
+    return 1;
+}
+
+/* Order matters: the first match is the diagnosis. */
+static const rule_fn connectivity_rules[] = {
+    r_dns, r_oom_killed, r_firewall, r_server_down, r_connect_timeout, r_tls_required, r_tls_error,
+    r_auth_required, r_auth_failed, r_protected, r_maxclients, r_loading, r_busy, r_unresponsive,
+    r_not_redis, r_unknown,
+};
+
+/* ------------------------------------------------------ server-state rules */
+
+static int r_memory(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    long long used, max, oom_errs = 0;
+    char u[32], m[32];
+    if (!info_ll(ev, "used_memory", &used)) return 0;
+    const char *pol = policy(ev);
+    int evicting = pol && strncmp(pol, "allkeys-", 8) == 0;
+    const char *es = info_s(ev, "errorstat_OOM");
+    char cnt[32];
+    if (es && rmd_info_subfield(es, "count", cnt, sizeof cnt) == 0) rmd_parse_ll(cnt, strlen(cnt), &oom_errs);
+    if (!maxmemory(ev, &max) || max <= 0) {
+        long long sys, rss;
+        if (info_ll(ev, "total_system_memory", &sys) && sys > 0 && info_ll(ev, "used_memory_rss", &rss) &&
+            rss * 100.0 / (double)sys >= th->mem_warn_pct) {
+            human_bytes(rss, u, sizeof u);
+            human_bytes(sys, m, sizeof m);
+            rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_MEMORY_HIGH, RMD_SEV_WARNING,
+                "Redis uses %s of the host's %s (%.0f%%) with no maxmemory set: the kernel OOM killer is its only limit.",
+                u, m, rss * 100.0 / (double)sys);
+            if (f) rmd_strlist_addf(&f->evidence, "used_memory_rss=%lld total_system_memory=%lld maxmemory=0", rss, sys);
+            return 1;
+        }
+        return 0;
+    }
+    double pct = used * 100.0 / (double)max;
+    human_bytes(used, u, sizeof u);
+    human_bytes(max, m, sizeof m);
+    int noevict = pol && strcmp(pol, "noeviction") == 0;
+    if (!evicting && (pct >= 99.0 || (oom_errs > 0 && pct >= th->mem_crit_pct)) && (noevict || oom_errs > 0)) {
+        rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_MAXMEMORY, RMD_SEV_CRITICAL,
+            "Memory is full: %s used of maxmemory %s (%.0f%%) with policy %s, so writes fail with "
+            "\"OOM command not allowed\".", u, m, pct, pol ? pol : "unknown");
+        if (f) {
+            rmd_strlist_addf(&f->evidence, "used_memory=%lld maxmemory=%lld maxmemory-policy=%s", used, max, pol ? pol : "?");
+            if (oom_errs) rmd_strlist_addf(&f->evidence, "OOM error replies since start: %lld", oom_errs);
+        }
+        return 1;
+    }
+    if (pct < th->mem_warn_pct) return 0;
+    rmd_severity sev = evicting ? RMD_SEV_INFO : pct >= th->mem_crit_pct ? RMD_SEV_CRITICAL : RMD_SEV_WARNING;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_MEMORY_HIGH, sev,
+        evicting ? "Memory at %.0f%% of maxmemory (%s of %s); policy %s evicts keys, as a cache should."
+                 : "Memory at %.0f%% of maxmemory (%s of %s) with policy %s: writes will fail when it is full.",
+        pct, u, m, pol ? pol : "unknown");
+    if (f) rmd_strlist_addf(&f->evidence, "used_memory=%lld maxmemory=%lld maxmemory-policy=%s (warning at %.0f%%, critical at %.0f%%)",
+                            used, max, pol ? pol : "?", th->mem_warn_pct, th->mem_crit_pct);
+    return 1;
+}
+
+static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const char *rdb = info_s(ev, "rdb_last_bgsave_status");
+    const char *aofw = info_s(ev, "aof_last_write_status");
+    const char *aofr = info_s(ev, "aof_last_bgrewrite_status");
+    int rdb_err = rdb && strcmp(rdb, "ok") != 0;
+    int aof_err = (aofw && strcmp(aofw, "ok") != 0) || (aofr && strcmp(aofr, "ok") != 0);
+    if (!rdb_err && !aof_err) return 0;
+    const char *sw = cfg_s(ev, RMD_CFG_STOP_WRITES_ON_BGSAVE_ERROR);
+    int stops = (rdb_err && (!sw || strcmp(sw, "yes") == 0)) || (aofw && strcmp(aofw, "ok") != 0);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_PERSISTENCE_FAILURE, stops ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
+        stops ? "The last %s failed and the server now refuses writes (MISCONF) until a save succeeds."
+              : "The last %s failed; writes still succeed but are not being persisted.",
+        rdb_err ? "RDB snapshot (BGSAVE)" : "AOF write or rewrite");
+    if (!f) return 1;
+    if (rdb) rmd_strlist_addf(&f->evidence, "rdb_last_bgsave_status=%s", rdb);
+    if (aofw) rmd_strlist_addf(&f->evidence, "aof_last_write_status=%s aof_last_bgrewrite_status=%s", aofw, aofr ? aofr : "?");
+    long long ch;
+    if (info_ll(ev, "rdb_changes_since_last_save", &ch)) rmd_strlist_addf(&f->evidence, "rdb_changes_since_last_save=%lld", ch);
+    if (sw) rmd_strlist_addf(&f->evidence, "stop-writes-on-bgsave-error=%s", sw);
+    const char *dir = cfg_s(ev, RMD_CFG_DIR);
+    const rmd_host *h = &ev->host_facts;
+    if (dir) rmd_strlist_addf(&f->evidence, "dir=%s", dir);
+    if (h->collected && h->disk_dir_exists == 0) rmd_strlist_addf(&f->evidence, "the data directory %s does not exist on this host", dir ? dir : "?");
+    if (h->collected && h->disk_free_bytes >= 0) {
+        char fr[32], tot[32];
+        human_bytes(h->disk_free_bytes, fr, sizeof fr);
+        human_bytes(h->disk_total_bytes, tot, sizeof tot);
+        rmd_strlist_addf(&f->evidence, "free disk under %s: %s of %s", h->disk_path, fr, tot);
+    }
+    const char *mis = info_s(ev, "errorstat_MISCONF");
+    if (mis) rmd_strlist_addf(&f->evidence, "MISCONF error replies: %s", mis);
+    return 1;
+}
+
+static int r_clients(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    long long conn, max;
+    if (!info_ll(ev, "connected_clients", &conn) || !maxclients(ev, &max) || max <= 0) return 0;
+    double pct = conn * 100.0 / (double)max;
+    if (pct < th->clients_warn_pct) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLIENTS_NEAR_LIMIT,
+                                      pct >= th->clients_crit_pct ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
+                                      "%lld of maxclients %lld connections in use (%.0f%%): new connections will be refused soon.",
+                                      conn, max, pct);
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "connected_clients=%lld maxclients=%lld (warning at %.0f%%, critical at %.0f%%)", conn,
+                     max, th->clients_warn_pct, th->clients_crit_pct);
+    for (size_t i = 0; i < ev->clients.n && i < 3; i++) {
+        const rmd_client_group *g = &ev->clients.groups[i];
+        rmd_strlist_addf(&f->evidence, "%ld connections from %s%s%s%s (%ld idle >= %ds)", g->count, g->addr,
+                         g->name[0] ? " name=" : "", g->name, "", g->idle_count, RMD_CLIENT_IDLE_S);
+    }
+    return 1;
+}
+
+static int r_rejected(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    long long rej, up = -1, max = -1;
+    if (!info_ll(ev, "rejected_connections", &rej) || rej <= 0) return 0;
+    info_ll(ev, "uptime_in_seconds", &up);
+    maxclients(ev, &max);
+    char age[32] = "?";
+    if (up >= 0) human_secs((double)up, age, sizeof age);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_REJECTED_CONNECTIONS, RMD_SEV_WARNING,
+                                      "The server rejected %lld connection%s since it started %s ago because maxclients (%lld) was reached.",
+                                      rej, rej == 1 ? "" : "s", age, max);
+    if (f) rmd_strlist_addf(&f->evidence, "rejected_connections=%lld uptime_in_seconds=%lld", rej, up);
+    return 1;
+}
+
+static int r_leak(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    const rmd_clients *c = &ev->clients;
+    if (c->n == 0 || c->total <= 0) return 0;
+    const rmd_client_group *g = &c->groups[0];
+    double share = (double)g->count / (double)c->total;
+    double idle = g->count ? (double)g->idle_count / (double)g->count : 0;
+    if (g->count < th->leak_min_conns || share < th->leak_share || idle < th->leak_idle_share) return 0;
+    if (strcmp(g->addr, "(other)") == 0) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CONNECTION_LEAK, RMD_SEV_WARNING,
+        "One client (%s%s%s) holds %ld of %ld connections (%.0f%%) and %ld of them are idle: a connection leak "
+        "or an oversized pool.", g->addr, g->name[0] ? ", name " : "", g->name, g->count, c->total, share * 100,
+        g->idle_count);
+    if (!f) return 1;
+    for (size_t i = 0; i < c->n && i < 3; i++)
+        rmd_strlist_addf(&f->evidence, "%s%s%s: %ld connections, %ld idle >= %d s, oldest %lld s, longest idle %lld s",
+                         c->groups[i].addr, c->groups[i].name[0] ? " name=" : "", c->groups[i].name, c->groups[i].count,
+                         c->groups[i].idle_count, RMD_CLIENT_IDLE_S, c->groups[i].oldest_age_s, c->groups[i].max_idle_s);
+    const char *to = cfg_s(ev, RMD_CFG_TIMEOUT);
+    if (to) rmd_strlist_addf(&f->evidence, "timeout=%s (%s)", to, strcmp(to, "0") == 0 ? "idle connections are never closed" : "seconds");
+    return 1;
+}
+
+static int r_slow(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    const rmd_slowlog *s = &ev->slowlog;
+    long long now = 0, worst = 0;
+    size_t recent = 0, wi = 0;
+    info_ll(ev, "server_time_usec", &now);
+    now /= 1000000;
+    for (size_t i = 0; i < s->n; i++) {
+        if (now && s->e[i].when < now - th->slow_recent_s) continue;
+        recent++;
+        if (s->e[i].usec > worst) { worst = s->e[i].usec; wi = i; }
+    }
+    if (!recent) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_SLOW_COMMANDS, worst >= th->slow_warn_us ? RMD_SEV_WARNING : RMD_SEV_INFO,
+        "%zu slow command%s in the slowlog; the worst, %s, blocked the server for %.1f ms.", recent,
+        recent == 1 ? "" : "s", s->e[wi].cmd, worst / 1000.0);
+    if (!f) return 1;
+    for (size_t i = 0; i < s->n && f->evidence.n < 5; i++) {
+        char age[32] = "?";
+        if (now) human_secs((double)(now - s->e[i].when), age, sizeof age);
+        rmd_strlist_addf(&f->evidence, "%s: %.1f ms, %s ago%s%s", s->e[i].cmd, s->e[i].usec / 1000.0, age,
+                         s->e[i].client[0] ? " from " : "", s->e[i].client);
+    }
+    for (size_t i = 0; i < ev->latency.n && i < 3; i++)
+        rmd_strlist_addf(&f->evidence, "latency event %s: latest %lld ms, max %lld ms", ev->latency.e[i].event,
+                         ev->latency.e[i].latest_ms, ev->latency.e[i].max_ms);
+    const char *thr = cfg_s(ev, RMD_CFG_SLOWLOG_LOG_SLOWER_THAN);
+    if (thr) rmd_strlist_addf(&f->evidence, "slowlog-log-slower-than=%s us", thr);
+    return 1;
+}
+
+static int r_latency(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    const rmd_ping_stats *p = &ev->ping;
+    if (p->n == 0 || p->avg < th->ping_warn_ms) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_HIGH_LATENCY, p->avg >= th->ping_crit_ms ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
+        "PING round trips average %.1f ms (p99 %.1f ms, max %.1f ms over %d samples): above the %.0f ms target.",
+        p->avg, p->p99, p->max, p->n, th->ping_warn_ms);
+    if (f) rmd_strlist_addf(&f->evidence, "ping min=%.3f avg=%.3f p99=%.3f max=%.3f ms", p->min, p->avg, p->p99, p->max);
+    return 1;
+}
+
+static int r_replica(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const char *role = info_s(ev, "role"), *ls = info_s(ev, "master_link_status");
+    if (!role || strcmp(role, "slave") != 0 || !ls || strcmp(ls, "up") == 0) return 0;
+    const char *mh = info_s(ev, "master_host"), *mp = info_s(ev, "master_port");
+    long long since = -1;
+    info_ll(ev, "master_link_down_since_seconds", &since);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_REPLICA_LINK_DOWN, RMD_SEV_CRITICAL,
+        "This replica has lost its master %s:%s (link down%s): it serves stale data and cannot follow writes.",
+        mh ? mh : "?", mp ? mp : "?", since >= 0 ? " for a while" : "");
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "master_link_status=%s master_host=%s master_port=%s", ls, mh ? mh : "?", mp ? mp : "?");
+    if (since >= 0) rmd_strlist_addf(&f->evidence, "master_link_down_since_seconds=%lld", since);
+    const char *sync = info_s(ev, "master_sync_in_progress");
+    if (sync) rmd_strlist_addf(&f->evidence, "master_sync_in_progress=%s", sync);
+    return 1;
+}
+
+static int r_cluster(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const char *st = rmd_kv_get(&ev->cluster, "cluster_state");
+    if (!st || strcmp(st, "ok") == 0) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLUSTER_DOWN, RMD_SEV_CRITICAL,
+        "Cluster state is %s: this node refuses queries (CLUSTERDOWN) until every slot is served again.", st);
+    if (!f) return 1;
+    const char *keys[] = {"cluster_slots_assigned", "cluster_slots_ok", "cluster_slots_pfail", "cluster_slots_fail",
+                          "cluster_known_nodes", "cluster_size"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = rmd_kv_get(&ev->cluster, keys[i]);
+        if (v) rmd_strlist_addf(&f->evidence, "%s=%s", keys[i], v);
+    }
+    return 1;
+}
+
+static int r_restart(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    long long up;
+    if (!info_ll(ev, "uptime_in_seconds", &up) || up >= th->restart_s) return 0;
+    char age[32];
+    human_secs((double)up, age, sizeof age);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_RECENT_RESTART, RMD_SEV_INFO,
+                                      "The server started %s ago: a recent restart (crash, OOM kill, deploy or failover?).", age);
+    const char *pid = info_s(ev, "process_id");
+    if (f) rmd_strlist_addf(&f->evidence, "uptime_in_seconds=%lld process_id=%s", up, pid ? pid : "?");
+    return 1;
+}
+
+static int r_oom_killed_before(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    long long up;
+    if (!ev->reachable || !host_local(ev) || !oom_recent(ev, th)) return 0;
+    if (!info_ll(ev, "uptime_in_seconds", &up)) up = -1;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_KILLED, RMD_SEV_WARNING,
+        "The kernel OOM killer took a redis-server on this host%s; the server answering now was restarted since.",
+        ev->host_facts.oom_age_s >= 0 ? " recently" : "");
+    ev_oom(f, ev);
+    if (f && up >= 0) rmd_strlist_addf(&f->evidence, "uptime_in_seconds=%lld", up);
+    return 1;
+}
+
+static int r_keepalive(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    long long ka;
+    if (!cfg_ll(ev, RMD_CFG_TCP_KEEPALIVE, &ka) || ka != 0) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_KEEPALIVE_DISABLED, RMD_SEV_INFO,
+        "tcp-keepalive is 0: connections whose peer vanished (NAT timeout, crashed client) are never detected.");
+    if (f) rmd_strlist_add(&f->evidence, "tcp-keepalive=0");
+    return 1;
+}
+
+static int r_eviction(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    long long evicted;
+    if (!info_ll(ev, "evicted_keys", &evicted) || evicted <= 0) return 0;
+    const char *pol = policy(ev);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_EVICTION_ACTIVE, RMD_SEV_INFO,
+                                      "%lld keys evicted since start (policy %s): memory pressure drops data.",
+                                      evicted, pol ? pol : "?");
+    if (f) rmd_strlist_addf(&f->evidence, "evicted_keys=%lld maxmemory-policy=%s", evicted, pol ? pol : "?");
+    return 1;
+}
+
+static int r_latency_monitor(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    long long lm = -1, sl = 0;
+    int have_lm = cfg_ll(ev, RMD_CFG_LATENCY_MONITOR_THRESHOLD, &lm);
+    int have_sl = cfg_ll(ev, RMD_CFG_SLOWLOG_LOG_SLOWER_THAN, &sl);
+    if (!((have_lm && lm == 0) || (have_sl && sl < 0))) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_LATENCY_MONITOR_OFF, RMD_SEV_INFO,
+        "%s: the evidence of latency spikes a diagnosis needs is not being recorded.",
+        have_sl && sl < 0 ? "The slowlog is disabled" : "The latency monitor is off (latency-monitor-threshold 0)");
+    if (f) rmd_strlist_addf(&f->evidence, "latency-monitor-threshold=%lld slowlog-log-slower-than=%lld", lm, sl);
+    return 1;
+}
+
+static const rule_fn server_rules[] = {
+    r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster,
+    r_oom_killed_before, r_restart, r_keepalive, r_eviction, r_latency_monitor,
+};
+
+void rmd_rules_run(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    if (!ev->reachable) {
+        for (size_t i = 0; i < sizeof connectivity_rules / sizeof connectivity_rules[0]; i++)
+            if (connectivity_rules[i](ev, th, out)) break;
+        return;
+    }
+    for (size_t i = 0; i < sizeof server_rules / sizeof server_rules[0]; i++) server_rules[i](ev, th, out);
+}

@@ -23,9 +23,12 @@ LIBOBJ   = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRC))
 UNITSRC  = $(wildcard tests/unit/test_*.c)
 UNITBIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 BIN      = $(BUILD)/redis-medic
+FUZZSRC  = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZBIN  = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZSRC))
+FUZZ_SECONDS ?= 5
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-.PHONY: all deps run test unit integration demo fuzz bench clean
+.PHONY: all deps run test unit integration demo fuzz fuzz-build bench clean
 
 all: deps $(BIN)
 
@@ -54,6 +57,16 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/librmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/librmd.a $(PKG_LIBS) $(LDLIBS)
 
+# libFuzzer targets: clang, ASan + UBSan, built from the library sources.
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard src/*.h) | deps
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS) $< $(LIBSRC) $(PKG_LIBS) -lm -o $@
+
+fuzz-build: $(FUZZBIN)
+
+fuzz: $(FUZZBIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-fuzz.sh $(FUZZBIN)
+
 run: all
 	@$(BIN) diagnose $(ARGS)
 
@@ -65,8 +78,8 @@ integration: all
 
 # The whole suite: unit tests, then integration tests against real redis-servers.
 # Ends with one line "N passed, N failed".
-test: all $(UNITBIN)
-	@RMD_BIN=$(abspath $(BIN)) bash tests/run-all.sh $(UNITBIN)
+test: all $(UNITBIN) $(FUZZBIN)
+	@RMD_BIN=$(abspath $(BIN)) RMD_FUZZ="$(FUZZBIN)" FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-all.sh $(UNITBIN)
 
 demo: all
 	@RMD_BIN=$(abspath $(BIN)) bash scripts/demo.sh

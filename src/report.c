@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "util.h"
@@ -102,6 +103,9 @@ static json_t *jstr(const char *s) {
     }
     return j;
 }
+
+/* Milliseconds rounded to microseconds: readable, and still precise enough. */
+static json_t *jms(double ms) { return json_real(round(ms * 1000.0) / 1000.0); }
 
 static json_t *strlist_json(const rmd_strlist *l) {
     json_t *a = json_array();
@@ -210,11 +214,11 @@ int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
     for (int i = 0; i < RMD_PHASE__COUNT; i++) {
         const rmd_phase_result *r = &ev->phase[i];
         if (!r->ran) continue;
-        json_object_set_new(timings, rmd_phase_name((rmd_phase)i), json_real(r->ms));
+        json_object_set_new(timings, rmd_phase_name((rmd_phase)i), jms(r->ms));
         json_t *p = json_object();
         json_object_set_new(p, "name", jstr(rmd_phase_name((rmd_phase)i)));
         json_object_set_new(p, "ok", json_boolean(r->ok));
-        json_object_set_new(p, "ms", json_real(r->ms));
+        json_object_set_new(p, "ms", jms(r->ms));
         if (!r->ok) json_object_set_new(p, "fail", jstr(rmd_fail_name(r->fail)));
         if (r->sys_errno) json_object_set_new(p, "errno", json_integer(r->sys_errno));
         if (r->detail[0]) json_object_set_new(p, "detail", jstr(r->detail));
@@ -229,10 +233,10 @@ int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
     if (ev->ping.n) {
         json_t *p = json_object();
         json_object_set_new(p, "samples", json_integer(ev->ping.n));
-        json_object_set_new(p, "min", json_real(ev->ping.min));
-        json_object_set_new(p, "avg", json_real(ev->ping.avg));
-        json_object_set_new(p, "p99", json_real(ev->ping.p99));
-        json_object_set_new(p, "max", json_real(ev->ping.max));
+        json_object_set_new(p, "min", jms(ev->ping.min));
+        json_object_set_new(p, "avg", jms(ev->ping.avg));
+        json_object_set_new(p, "p99", jms(ev->ping.p99));
+        json_object_set_new(p, "max", jms(ev->ping.max));
         json_object_set_new(root, "ping_ms", p);
     }
     json_t *cols = json_array();

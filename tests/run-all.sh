@@ -13,6 +13,12 @@ for t in "$@"; do
     if ! "$t" 2>&1 | tee -a "$out"; then status=1; fi
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
+if [ -n "${RMD_FUZZ:-}" ]; then
+    echo "== fuzz (${FUZZ_SECONDS:-5} s each)"
+    # shellcheck disable=SC2086
+    bash tests/run-fuzz.sh $RMD_FUZZ 2>&1 | tee -a "$out"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+fi
 if [ -z "${RMD_UNIT_ONLY:-}" ]; then
     echo "== integration"
     bash tests/integration/run.sh 2>&1 | tee -a "$out"

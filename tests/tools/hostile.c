@@ -37,7 +37,7 @@
 #define MAX_CLIENTS 64
 #define GARBAGE_LEN 4096
 #define NEST_REPS 1000000L          /* "*1\r\n" this many times in deepnest mode */
-#define NEST_CHUNK_REPS 16384L      /* reps per chunk written */
+#define NEST_CHUNK_REPS 10000L      /* reps per chunk written (divides NEST_REPS) */
 
 enum mode { M_HTTP, M_GARBAGE, M_BIGBULK, M_DEEPNEST, M_DRIP, M_SILENT, M_SSH };
 

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A dead server and a frozen one: redis-server killed with SIGKILL (refused,
+# nothing listens -> server-down) and redis-server stopped with SIGSTOP (the
+# kernel still accepts, nobody answers -> server-unresponsive).
+source "$(dirname "$0")/lib.sh"
+
+# --- killed: start it, kill -9 by PID, make sure nothing listens any more.
+if start_redis dead; then
+    port=${R_PORT[dead]}
+    kill_pid "${R_PID[dead]}" KILL
+    if is_listening "$port"; then
+        fail_line down/killed "setup: port $port still listening after kill -9"
+    else
+        diag killed --json --timeout "$RMD_TIMEOUT" -h 127.0.0.1 -p "$port"
+        case_begin down/killed
+        need_json
+        need_first server-down
+        need_finding server-down critical
+        need_reachable false
+        need_exit 2
+        need_within_ms $((RMD_TIMEOUT * 6))
+        case_end
+    fi
+else
+    fail_line down/killed "setup: $START_ERR"
+fi
+
+# --- SIGSTOP'd: the listener stays, the backlog accepts, nothing answers.
+# cleanup sends SIGCONT before killing it.
+if start_redis frozen; then
+    port=${R_PORT[frozen]}
+    kill -STOP "${R_PID[frozen]}"
+    if [ -n "$(timeout 1 redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null)" ]; then
+        fail_line down/sigstop "setup: a stopped server answered PING"
+    else
+        diag frozen --json --timeout "$RMD_TIMEOUT" "redis://127.0.0.1:$port"
+        case_begin down/sigstop
+        need_json
+        need_first server-unresponsive
+        need_reachable false
+        need_exit 2
+        need_within_ms $((RMD_TIMEOUT * 6))
+        case_end
+    fi
+else
+    fail_line down/sigstop "setup: $START_ERR"
+fi

@@ -64,6 +64,23 @@ static rmd_err set_err(rmd_resp *r, rmd_err e, const char *msg) {
     return r->err;
 }
 
+/* A top-level bulk string that announces more than we would ever buffer is
+ * refused as soon as its header is complete, not after the deadline. */
+static rmd_err check_bulk_header(rmd_resp *r) {
+    const char *b = r->reader->buf + r->reader->pos;
+    size_t avail = r->reader->len - r->reader->pos;
+    long long announced;
+    if (r->reader->ridx > 0 || avail < 4 || b[0] != '$') return RMD_OK;
+    const char *cr = memchr(b, '\r', avail < 24 ? avail : 24);
+    if (!cr || rmd_parse_ll(b + 1, (size_t)(cr - b - 1), &announced) != 0) return RMD_OK;
+    if (announced >= 0 && (unsigned long long)announced > r->max_bytes) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "a bulk reply of %lld bytes was announced; the limit is %zu", announced, r->max_bytes);
+        return set_err(r, RMD_ETOOBIG, msg);
+    }
+    return RMD_OK;
+}
+
 rmd_err rmd_resp_feed(rmd_resp *r, const char *buf, size_t n) {
     if (r->err) return r->err;
     if (r->nfirst < sizeof r->firstraw) {
@@ -81,7 +98,7 @@ rmd_err rmd_resp_feed(rmd_resp *r, const char *buf, size_t n) {
     r->pending += n;
     if (redisReaderFeed(r->reader, buf, n) != REDIS_OK)
         return set_err(r, RMD_EPROTO, r->reader->errstr);
-    return RMD_OK;
+    return check_bulk_header(r);
 }
 
 rmd_err rmd_resp_next(rmd_resp *r, struct redisReply **out) {
@@ -94,9 +111,8 @@ rmd_err rmd_resp_next(rmd_resp *r, struct redisReply **out) {
             snprintf(msg, sizeof msg, "array larger than %d elements announced; refusing to allocate it", r->max_elements);
             return set_err(r, RMD_ETOOBIG, msg);
         }
-        char msg[200];
-        rmd_escape(msg, sizeof msg, r->reader->errstr, strlen(r->reader->errstr));
-        return set_err(r, RMD_EPROTO, msg);
+        /* hiredis already renders bad bytes printable ("got \"\\xf5\"") */
+        return set_err(r, RMD_EPROTO, r->reader->errstr);
     }
     if (rep) {
         r->pending = r->reader->len - r->reader->pos; /* bytes of the next, incomplete reply */

@@ -30,7 +30,7 @@ void rmd_thresholds_default(rmd_thresholds *th) {
     th->leak_share = 0.5;
     th->leak_idle_share = 0.75;
     th->restart_s = 600;
-    th->oom_recent_s = 7 * 24 * 3600;
+    th->oom_recent_s = 24 * 3600;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -628,13 +628,18 @@ static int r_restart(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
 
 static int r_oom_killed_before(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     long long up;
-    if (!ev->reachable || !host_local(ev) || !oom_recent(ev, th)) return 0;
-    if (!info_ll(ev, "uptime_in_seconds", &up)) up = -1;
-    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_KILLED, RMD_SEV_WARNING,
-        "The kernel OOM killer took a redis-server on this host%s; the server answering now was restarted since.",
-        ev->host_facts.oom_age_s >= 0 ? " recently" : "");
+    const rmd_host *h = &ev->host_facts;
+    if (!ev->reachable || !host_local(ev) || !oom_recent(ev, th) || !info_ll(ev, "uptime_in_seconds", &up)) return 0;
+    /* Only a kill shortly before this process started can explain its restart. */
+    if (h->oom_age_s < 0 || h->oom_age_s < (double)up || h->oom_age_s - (double)up > 3600) return 0;
+    char age[32], upt[32];
+    human_secs(h->oom_age_s, age, sizeof age);
+    human_secs((double)up, upt, sizeof upt);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_KILLED, RMD_SEV_INFO,
+        "The kernel OOM killer took a redis-server on this host %s ago and this server started %s ago: "
+        "possibly it was restarted after being killed.", age, upt);
     ev_oom(f, ev);
-    if (f && up >= 0) rmd_strlist_addf(&f->evidence, "uptime_in_seconds=%lld", up);
+    if (f) rmd_strlist_addf(&f->evidence, "uptime_in_seconds=%lld", up);
     return 1;
 }
 

@@ -25,7 +25,9 @@ diag healthy-text --timeout "$RMD_TIMEOUT" "redis://127.0.0.1:$port"
 case_begin healthy/text
 need_exit 0
 need_out_contains "$version"
-[ -s "$D_OUT" ] && ! grep -q $'\e\[' "$D_OUT" || because "text report empty or coloured although stdout is not a tty"
+if [ ! -s "$D_OUT" ] || grep -q $'\e\[' "$D_OUT"; then
+    because "text report empty or coloured although stdout is not a tty"
+fi
 case_end
 
 diag healthy-unix --json --timeout "$RMD_TIMEOUT" "unix://$TMPD/ok.sock"

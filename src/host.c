@@ -1,0 +1,474 @@
+/* host.c -- host facts from /proc and the kernel log (see host.h).
+ *
+ * Everything here is read-only and bounded: files are read through fixed
+ * buffers line by line, /proc/PID/fd is scanned only when a listener's owner
+ * is wanted and stops at the first match, the kernel log read stops at a
+ * record limit. A source that cannot be read becomes a note.
+ */
+#include "host.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define KMSG_MAX_RECORDS 50000
+#define PATH_MAX_LEN 640
+
+static void note(rmd_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(rmd_host *h, const char *fmt, ...) {
+    va_list ap;
+    if (h->n_notes >= 4) return;
+    va_start(ap, fmt);
+    vsnprintf(h->notes[h->n_notes++], sizeof h->notes[0], fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------ addresses */
+
+int rmd_host_addr_is_local(const char *addr) {
+    struct in_addr a4;
+    struct in6_addr a6;
+    int fam = 0;
+    if (!addr || !addr[0]) return 0;
+    if (inet_pton(AF_INET, addr, &a4) == 1) fam = AF_INET;
+    else if (inet_pton(AF_INET6, addr, &a6) == 1) fam = AF_INET6;
+    else return 0;
+    if (fam == AF_INET && (ntohl(a4.s_addr) >> 24) == 127) return 1;
+    if (fam == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&a6)) return 1;
+    if (fam == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127) return 1;
+    struct ifaddrs *ifs, *i;
+    int local = 0;
+    if (getifaddrs(&ifs) != 0) return 0;
+    for (i = ifs; i && !local; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != fam) continue;
+        if (fam == AF_INET)
+            local = ((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr == a4.s_addr;
+        else
+            local = memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, &a6, sizeof a6) == 0;
+    }
+    freeifaddrs(ifs);
+    return local;
+}
+
+/* ------------------------------------------------------------- parsers */
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Parse exactly n hex digits at *p into *out; advance *p. */
+static int hex_n(const char **p, int n, unsigned long *out) {
+    unsigned long v = 0;
+    for (int i = 0; i < n; i++) {
+        int d = hexval((*p)[i]);
+        if (d < 0) return -1;
+        v = (v << 4) | (unsigned long)d;
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+/* Parse a variable-length hex number up to a non-hex char; advance *p. */
+static int hex_var(const char **p, unsigned long *out) {
+    unsigned long v = 0;
+    int n = 0;
+    while (hexval(**p) >= 0 && n < 16) {
+        v = (v << 4) | (unsigned long)hexval(**p);
+        (*p)++;
+        n++;
+    }
+    if (n == 0) return -1;
+    *out = v;
+    return 0;
+}
+
+/* "0100007F:18EB" (IPv4) or 32 hex digits + ":PORT" (IPv6), as the kernel prints them. */
+static int parse_endpoint(const char **p, int ipv6, char *addr, size_t alen, int *port) {
+    unsigned long w, pt;
+    if (!ipv6) {
+        struct in_addr a;
+        if (hex_n(p, 8, &w) != 0) return -1;
+        uint32_t x = (uint32_t)w; /* bytes in host (little-endian) order */
+        memcpy(&a.s_addr, &x, 4);
+        inet_ntop(AF_INET, &a, addr, (socklen_t)alen);
+    } else {
+        struct in6_addr a;
+        for (int i = 0; i < 4; i++) {
+            if (hex_n(p, 8, &w) != 0) return -1;
+            uint32_t x = (uint32_t)w;
+            memcpy(&a.s6_addr[i * 4], &x, 4);
+        }
+        inet_ntop(AF_INET6, &a, addr, (socklen_t)alen);
+    }
+    if (**p != ':') return -1;
+    (*p)++;
+    if (hex_n(p, 4, &pt) != 0) return -1;
+    *port = (int)pt;
+    return 0;
+}
+
+static void skip_spaces(const char **p) {
+    while (**p == ' ') (*p)++;
+}
+
+/* Skip one whitespace-separated field. */
+static int skip_field(const char **p) {
+    skip_spaces(p);
+    if (!**p || **p == '\n') return -1;
+    while (**p && **p != ' ' && **p != '\n') (*p)++;
+    return 0;
+}
+
+int rmd_host_parse_tcp_line(const char *line, int ipv6, rmd_tcp_entry *out) {
+    const char *p = line;
+    unsigned long v, tx, rx;
+    memset(out, 0, sizeof *out);
+    skip_spaces(&p);
+    if (hex_var(&p, &v) != 0 || *p != ':') return -1; /* "sl" index (decimal digits parse as hex too) */
+    p++;
+    skip_spaces(&p);
+    if (parse_endpoint(&p, ipv6, out->local_addr, sizeof out->local_addr, &out->local_port) != 0) return -1;
+    skip_spaces(&p);
+    if (parse_endpoint(&p, ipv6, out->remote_addr, sizeof out->remote_addr, &out->remote_port) != 0) return -1;
+    skip_spaces(&p);
+    if (hex_n(&p, 2, &v) != 0) return -1;
+    out->state = (int)v;
+    skip_spaces(&p);
+    if (hex_var(&p, &tx) != 0 || *p != ':') return -1;
+    p++;
+    if (hex_var(&p, &rx) != 0) return -1;
+    out->rx_queue = rx;
+    /* tr:tm->when, retrnsmt, uid, timeout, then inode */
+    for (int i = 0; i < 4; i++)
+        if (skip_field(&p) != 0) return -1;
+    skip_spaces(&p);
+    unsigned long long inode = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 20) {
+        inode = inode * 10 + (unsigned)(*p - '0');
+        p++;
+        digits++;
+    }
+    if (!digits) return -1;
+    out->inode = (unsigned long)inode;
+    return 0;
+}
+
+/* Process names the OOM rules care about. */
+static int redis_comm(const char *s, size_t n) {
+    return (n == 12 && !memcmp(s, "redis-server", 12)) || (n == 13 && !memcmp(s, "valkey-server", 13));
+}
+
+int rmd_host_oom_line(const char *line, char *comm, size_t commlen) {
+    /* "Out of memory: Killed process 1234 (redis-server) ..." and
+     * "Memory cgroup out of memory: Killed process 1234 (redis-server) ..." */
+    const char *k = strstr(line, "Killed process ");
+    if (k) {
+        const char *lp = strchr(k, '('), *rp = lp ? strchr(lp, ')') : NULL;
+        if (lp && rp && redis_comm(lp + 1, (size_t)(rp - lp - 1))) {
+            rmd_memlcpy(comm, commlen, lp + 1, (size_t)(rp - lp - 1));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------- /proc */
+
+/* Call fn for each data line of a small /proc file. Returns -1 if unreadable. */
+static int each_line(const char *path, void (*fn)(const char *line, void *arg), void *arg) {
+    char line[512];
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f)) {
+        size_t l = strlen(line);
+        if (l == sizeof line - 1 && line[l - 1] != '\n') { /* overlong line: skip its rest */
+            int c;
+            while ((c = fgetc(f)) != EOF && c != '\n') {}
+            continue;
+        }
+        fn(line, arg);
+    }
+    fclose(f);
+    return 0;
+}
+
+typedef struct tcp_scan {
+    rmd_host   *h;
+    const char *addr;  /* target address, numeric */
+    int         port;
+    int         ipv6;
+} tcp_scan;
+
+static int same_addr(const char *a, const char *b) {
+    if (!strcmp(a, b)) return 1;
+    /* ::ffff:127.0.0.1 vs 127.0.0.1 */
+    if (!strncmp(a, "::ffff:", 7) && !strcmp(a + 7, b)) return 1;
+    if (!strncmp(b, "::ffff:", 7) && !strcmp(b + 7, a)) return 1;
+    return 0;
+}
+
+static void tcp_line(const char *line, void *arg) {
+    tcp_scan *s = arg;
+    rmd_host *h = s->h;
+    rmd_tcp_entry e;
+    if (rmd_host_parse_tcp_line(line, s->ipv6, &e) != 0) return;
+    if (e.state == 0x0A) {
+        if (e.local_port != s->port || h->listening) return;
+        int wild = !strcmp(e.local_addr, "0.0.0.0") || !strcmp(e.local_addr, "::");
+        if (wild || same_addr(e.local_addr, s->addr)) {
+            h->listening = 1;
+            h->listen_inode = e.inode;
+            h->listen_backlog_queued = (int)e.rx_queue;
+            rmd_strlcpy(h->listen_addr, e.local_addr, sizeof h->listen_addr);
+        }
+        return;
+    }
+    if (e.local_port != s->port && e.remote_port != s->port) return;
+    switch (e.state) {
+    case 1: h->tcp_established++; break;
+    case 2: h->tcp_syn_sent++; break;
+    case 3: h->tcp_syn_recv++; break;
+    case 6: h->tcp_time_wait++; break;
+    case 8: h->tcp_close_wait++; break;
+    default: h->tcp_other++; break;
+    }
+}
+
+typedef struct unix_scan {
+    rmd_host   *h;
+    const char *path;
+} unix_scan;
+
+/* /proc/net/unix: "Num RefCount Protocol Flags Type St Inode Path" */
+static void unix_line(const char *line, void *arg) {
+    unix_scan *s = arg;
+    const char *p = line;
+    unsigned long flags, inode = 0;
+    if (skip_field(&p) || skip_field(&p) || skip_field(&p)) return;
+    skip_spaces(&p);
+    if (hex_var(&p, &flags) != 0) return;
+    if (skip_field(&p) || skip_field(&p)) return;
+    skip_spaces(&p);
+    while (*p >= '0' && *p <= '9') inode = inode * 10 + (unsigned long)(*p++ - '0');
+    skip_spaces(&p);
+    size_t pl = strcspn(p, "\n");
+    if (!(flags & 0x10000) || pl != strlen(s->path) || memcmp(p, s->path, pl) != 0) return;
+    s->h->listening = 1;
+    s->h->listen_inode = inode;
+    rmd_strlcpy(s->h->listen_addr, s->path, sizeof s->h->listen_addr);
+}
+
+static int is_pid(const char *s) {
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9') return 0;
+    return 1;
+}
+
+static int read_small(const char *path, char *buf, size_t n) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t r = read(fd, buf, n - 1);
+    close(fd);
+    if (r < 0) return -1;
+    buf[r] = '\0';
+    return (int)r;
+}
+
+/* Which process holds socket inode? Stops at the first match. */
+static void find_owner(rmd_host *h) {
+    char want[48], path[PATH_MAX_LEN], link[64];
+    DIR *proc = opendir("/proc");
+    struct dirent *de;
+    snprintf(want, sizeof want, "socket:[%lu]", h->listen_inode);
+    if (!proc) return;
+    while (!h->listen_pid && (de = readdir(proc))) {
+        if (!is_pid(de->d_name)) continue;
+        snprintf(path, sizeof path, "/proc/%s/fd", de->d_name);
+        DIR *fds = opendir(path);
+        if (!fds) continue;
+        struct dirent *fe;
+        while ((fe = readdir(fds))) {
+            if (!is_pid(fe->d_name)) continue;
+            snprintf(path, sizeof path, "/proc/%s/fd/%s", de->d_name, fe->d_name);
+            ssize_t l = readlink(path, link, sizeof link - 1);
+            if (l <= 0) continue;
+            link[l] = '\0';
+            if (!strcmp(link, want)) {
+                long long pid;
+                if (rmd_parse_ll(de->d_name, strlen(de->d_name), &pid) == 0) h->listen_pid = (int)pid;
+                break;
+            }
+        }
+        closedir(fds);
+    }
+    closedir(proc);
+    if (h->listen_pid) {
+        char buf[64];
+        snprintf(path, sizeof path, "/proc/%d/comm", h->listen_pid);
+        if (read_small(path, buf, sizeof buf) > 0) {
+            buf[strcspn(buf, "\n")] = '\0';
+            rmd_strlcpy(h->listen_comm, buf, sizeof h->listen_comm);
+        }
+    }
+}
+
+/* redis-server / valkey-server processes, and whether they are stopped. */
+static void find_redis_procs(rmd_host *h) {
+    DIR *proc = opendir("/proc");
+    struct dirent *de;
+    char path[PATH_MAX_LEN], buf[512];
+    if (!proc) {
+        note(h, "cannot read /proc: %s", strerror(errno));
+        return;
+    }
+    while ((de = readdir(proc))) {
+        if (!is_pid(de->d_name)) continue;
+        snprintf(path, sizeof path, "/proc/%s/comm", de->d_name);
+        int n = read_small(path, buf, sizeof buf);
+        if (n <= 0) continue;
+        buf[strcspn(buf, "\n")] = '\0';
+        if (!redis_comm(buf, strlen(buf))) continue;
+        if (h->n_procs >= RMD_HOST_MAX_PROCS) break;
+        rmd_host_proc *p = &h->procs[h->n_procs++];
+        long long pid = 0;
+        rmd_parse_ll(de->d_name, strlen(de->d_name), &pid);
+        p->pid = (int)pid;
+        rmd_strlcpy(p->comm, buf, sizeof p->comm);
+        snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
+        n = read_small(path, buf, sizeof buf);
+        if (n > 0) {
+            for (int i = 0; i < n; i++)
+                if (buf[i] == '\0') buf[i] = ' ';
+            while (n > 0 && buf[n - 1] == ' ') buf[--n] = '\0';
+            rmd_escape(p->args, sizeof p->args, buf, (size_t)n);
+        }
+        snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+        if (read_small(path, buf, sizeof buf) > 0) {
+            const char *rp = strrchr(buf, ')');
+            if (rp && rp[1] == ' ' && (rp[2] == 'T' || rp[2] == 't')) h->n_stopped++;
+        }
+    }
+    closedir(proc);
+}
+
+static void meminfo_line(const char *line, void *arg) {
+    rmd_host *h = arg;
+    long long v;
+    const char *p;
+    if (!strncmp(line, "MemTotal:", 9)) p = line + 9;
+    else if (!strncmp(line, "MemAvailable:", 13)) p = line + 13;
+    else return;
+    while (*p == ' ') p++;
+    size_t n = strspn(p, "0123456789");
+    if (rmd_parse_ll(p, n, &v) != 0) return;
+    if (line[3] == 'T') h->mem_total_kb = v;
+    else h->mem_available_kb = v;
+}
+
+static void disk_facts(rmd_host *h, const char *dir) {
+    struct statvfs sv;
+    char path[256];
+    rmd_strlcpy(path, dir, sizeof path);
+    struct stat st;
+    if (stat(path, &st) == 0) h->disk_dir_exists = 1;
+    else if (errno == ENOENT) h->disk_dir_exists = 0;
+    /* free space of the nearest existing ancestor */
+    while (statvfs(path, &sv) != 0) {
+        char *slash = strrchr(path, '/');
+        if (!slash || slash == path) {
+            rmd_strlcpy(path, "/", sizeof path);
+            if (statvfs(path, &sv) != 0) return;
+            break;
+        }
+        *slash = '\0';
+    }
+    rmd_strlcpy(h->disk_path, path, sizeof h->disk_path);
+    h->disk_free_bytes = (long long)sv.f_bavail * (long long)sv.f_frsize;
+    h->disk_total_bytes = (long long)sv.f_blocks * (long long)sv.f_frsize;
+}
+
+/* Kernel log: newest OOM-killer record naming redis-server / valkey-server. */
+static void kmsg_facts(rmd_host *h) {
+    char rec[2048];
+    int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        note(h, "kernel log not readable (/dev/kmsg: %s)", strerror(errno));
+        return;
+    }
+    h->kmsg_readable = 1;
+    double newest_us = -1;
+    for (int i = 0; i < KMSG_MAX_RECORDS; i++) {
+        ssize_t r = read(fd, rec, sizeof rec - 1);
+        if (r < 0) {
+            if (errno == EPIPE) continue; /* overwritten while reading: go on */
+            break;                        /* EAGAIN: the end */
+        }
+        rec[r] = '\0';
+        char *semi = strchr(rec, ';');
+        char comm[32];
+        if (!semi || !rmd_host_oom_line(semi + 1, comm, sizeof comm)) continue;
+        /* "prio,seq,usec,flags;message" */
+        char *c1 = strchr(rec, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL, *c3 = c2 ? strchr(c2 + 1, ',') : NULL;
+        long long us = -1;
+        if (c2 && c3 && rmd_parse_ll(c2 + 1, (size_t)(c3 - c2 - 1), &us) != 0) us = -1;
+        h->oom_count++;
+        newest_us = (double)us;
+        char *msg = semi + 1;
+        msg[strcspn(msg, "\n")] = '\0';
+        rmd_escape(h->oom_line, sizeof h->oom_line, msg, strlen(msg));
+    }
+    close(fd);
+    if (h->oom_count && newest_us >= 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double now_us = (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+        h->oom_age_s = now_us > newest_us ? (now_us - newest_us) / 1e6 : 0;
+    }
+}
+
+void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir) {
+    memset(h, 0, sizeof *h);
+    h->mem_total_kb = h->mem_available_kb = -1;
+    h->disk_free_bytes = h->disk_total_bytes = -1;
+    h->disk_dir_exists = -1;
+    h->oom_age_s = -1;
+    h->collected = 1;
+    h->is_local = unix_path ? 1 : rmd_host_addr_is_local(addr);
+    if (!h->is_local) return;
+
+    if (unix_path) {
+        unix_scan us = {h, unix_path};
+        h->listen_checked = each_line("/proc/net/unix", unix_line, &us) == 0;
+        if (!h->listen_checked) note(h, "cannot read /proc/net/unix");
+    } else {
+        tcp_scan ts = {h, addr, port, 0};
+        int ok4 = each_line("/proc/net/tcp", tcp_line, &ts) == 0;
+        ts.ipv6 = 1;
+        int ok6 = each_line("/proc/net/tcp6", tcp_line, &ts) == 0;
+        h->listen_checked = h->tcp_checked = ok4 || ok6;
+        if (!h->listen_checked) note(h, "cannot read /proc/net/tcp");
+    }
+    if (h->listening && h->listen_inode) find_owner(h);
+    find_redis_procs(h);
+    if (each_line("/proc/meminfo", meminfo_line, h) != 0) note(h, "cannot read /proc/meminfo");
+    if (dir && dir[0]) disk_facts(h, dir);
+    kmsg_facts(h);
+}

@@ -27,7 +27,7 @@ v_ok=$(openssl s_client -connect "127.0.0.1:$tp" -CAfile "$C/ca.crt" -verify_ip 
 v_bad=$(openssl s_client -connect "127.0.0.1:$tp" -CAfile "$C/other-ca.crt" \
     -verify_return_error </dev/null 2>&1 | grep -c 'Verify return code: 0 (ok)')
 plain=$(timeout 3 redis-cli -h 127.0.0.1 -p "$tp" PING 2>&1)
-if [ "$v_ok" != 1 ] || [ "$v_bad" != 0 ] || [ "$plain" = PONG ]; then
+if [ "$v_ok" -lt 1 ] || [ "$v_bad" != 0 ] || [ "$plain" = PONG ]; then
     for c in "${cases[@]}"; do
         fail_line "$c" "setup: certificates do not behave (trusted=$v_ok untrusted=$v_bad plain=$plain)"
     done

@@ -15,6 +15,7 @@
  *             keeps the connection open without sending the rest
  *   deepnest  answers the first input with "*1\r\n" repeated 1,000,000 times
  *   drip      answers every input with "+PONG\r\n", one byte per second
+ *             (the first at once)
  *   silent    accepts and reads, never answers
  *   ssh       sends an OpenSSH banner on accept; on input, the OpenSSH
  *             "Invalid SSH identification string." line, then closes
@@ -182,7 +183,7 @@ static void on_input(struct client *c, enum mode m, double now) {
                          NEST_REPS / NEST_CHUNK_REPS - 1, 0);
         break;
     case M_DRIP:
-        if (c->drip_left == 0) c->next_drip = now + 1.0;
+        if (c->drip_left == 0) c->next_drip = now;  /* first byte at once */
         c->drip_left += sizeof pong - 1;
         break;
     case M_SILENT:

@@ -8,6 +8,9 @@
 #include "host.h"
 
 #include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +20,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdlib.h>
+#include <sys/klog.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -196,6 +202,10 @@ static int each_line(const char *path, void (*fn)(const char *line, void *arg), 
     char line[512];
     FILE *f = fopen(path, "r");
     if (!f) return -1;
+    /* /proc/net/tcp can be megabytes (every TIME_WAIT socket): read it in
+     * big chunks, not 4 KiB syscalls. */
+    char *big = malloc(256 << 10);
+    if (big) setvbuf(f, big, _IOFBF, 256 << 10);
     while (fgets(line, sizeof line, f)) {
         size_t l = strlen(line);
         if (l == sizeof line - 1 && line[l - 1] != '\n') { /* overlong line: skip its rest */
@@ -206,6 +216,7 @@ static int each_line(const char *path, void (*fn)(const char *line, void *arg), 
         fn(line, arg);
     }
     fclose(f);
+    free(big);
     return 0;
 }
 
@@ -224,31 +235,12 @@ static int same_addr(const char *a, const char *b) {
     return 0;
 }
 
+static void tcp_account(rmd_host *h, const rmd_tcp_entry *e, const char *addr, int port);
+
 static void tcp_line(const char *line, void *arg) {
     tcp_scan *s = arg;
-    rmd_host *h = s->h;
     rmd_tcp_entry e;
-    if (rmd_host_parse_tcp_line(line, s->ipv6, &e) != 0) return;
-    if (e.state == 0x0A) {
-        if (e.local_port != s->port || h->listening) return;
-        int wild = !strcmp(e.local_addr, "0.0.0.0") || !strcmp(e.local_addr, "::");
-        if (wild || same_addr(e.local_addr, s->addr)) {
-            h->listening = 1;
-            h->listen_inode = e.inode;
-            h->listen_backlog_queued = (int)e.rx_queue;
-            rmd_strlcpy(h->listen_addr, e.local_addr, sizeof h->listen_addr);
-        }
-        return;
-    }
-    if (e.local_port != s->port && e.remote_port != s->port) return;
-    switch (e.state) {
-    case 1: h->tcp_established++; break;
-    case 2: h->tcp_syn_sent++; break;
-    case 3: h->tcp_syn_recv++; break;
-    case 6: h->tcp_time_wait++; break;
-    case 8: h->tcp_close_wait++; break;
-    default: h->tcp_other++; break;
-    }
+    if (rmd_host_parse_tcp_line(line, s->ipv6, &e) == 0) tcp_account(s->h, &e, s->addr, s->port);
 }
 
 typedef struct unix_scan {
@@ -292,34 +284,44 @@ static int read_small(const char *path, char *buf, size_t n) {
     return (int)r;
 }
 
-/* Which process holds socket inode? Stops at the first match. */
-static void find_owner(rmd_host *h) {
-    char want[48], path[PATH_MAX_LEN], link[64];
-    DIR *proc = opendir("/proc");
-    struct dirent *de;
-    snprintf(want, sizeof want, "socket:[%lu]", h->listen_inode);
-    if (!proc) return;
-    while (!h->listen_pid && (de = readdir(proc))) {
-        if (!is_pid(de->d_name)) continue;
-        snprintf(path, sizeof path, "/proc/%s/fd", de->d_name);
-        DIR *fds = opendir(path);
-        if (!fds) continue;
-        struct dirent *fe;
-        while ((fe = readdir(fds))) {
-            if (!is_pid(fe->d_name)) continue;
-            snprintf(path, sizeof path, "/proc/%s/fd/%s", de->d_name, fe->d_name);
-            ssize_t l = readlink(path, link, sizeof link - 1);
-            if (l <= 0) continue;
-            link[l] = '\0';
-            if (!strcmp(link, want)) {
-                long long pid;
-                if (rmd_parse_ll(de->d_name, strlen(de->d_name), &pid) == 0) h->listen_pid = (int)pid;
-                break;
-            }
-        }
-        closedir(fds);
+/* Does process pid hold an fd that is the socket `want` ("socket:[N]")? */
+static int pid_has_socket(const char *pid, const char *want) {
+    char path[PATH_MAX_LEN], link[64];
+    int found = 0;
+    snprintf(path, sizeof path, "/proc/%s/fd", pid);
+    DIR *fds = opendir(path);
+    if (!fds) return 0;
+    struct dirent *fe;
+    while (!found && (fe = readdir(fds))) {
+        if (!is_pid(fe->d_name)) continue;
+        snprintf(path, sizeof path, "/proc/%s/fd/%s", pid, fe->d_name);
+        ssize_t l = readlink(path, link, sizeof link - 1);
+        if (l <= 0) continue;
+        link[l] = '\0';
+        found = !strcmp(link, want);
     }
-    closedir(proc);
+    closedir(fds);
+    return found;
+}
+
+/* Which process holds the listener's socket inode? The redis-server
+ * processes already found are asked first; then every process, stopping at
+ * the first match. */
+static void find_owner(rmd_host *h) {
+    char want[48], path[PATH_MAX_LEN], pid[24];
+    snprintf(want, sizeof want, "socket:[%lu]", h->listen_inode);
+    for (int i = 0; i < h->n_procs && !h->listen_pid; i++) {
+        snprintf(pid, sizeof pid, "%d", h->procs[i].pid);
+        if (pid_has_socket(pid, want)) h->listen_pid = h->procs[i].pid;
+    }
+    DIR *proc = h->listen_pid ? NULL : opendir("/proc");
+    struct dirent *de;
+    while (proc && !h->listen_pid && (de = readdir(proc))) {
+        long long n;
+        if (!is_pid(de->d_name) || !pid_has_socket(de->d_name, want)) continue;
+        if (rmd_parse_ll(de->d_name, strlen(de->d_name), &n) == 0) h->listen_pid = (int)n;
+    }
+    if (proc) closedir(proc);
     if (h->listen_pid) {
         char buf[64];
         snprintf(path, sizeof path, "/proc/%d/comm", h->listen_pid);
@@ -405,16 +407,55 @@ static void disk_facts(rmd_host *h, const char *dir) {
     h->disk_total_bytes = (long long)sv.f_blocks * (long long)sv.f_frsize;
 }
 
-/* Kernel log: newest OOM-killer record naming redis-server / valkey-server. */
-static void kmsg_facts(rmd_host *h) {
+/* One kernel log message: count it if it records an OOM kill of redis.
+ * secs is its time since boot, or < 0 when unknown. */
+static void kmsg_message(rmd_host *h, const char *msg, size_t len, double secs, double *newest) {
+    char line[512], comm[32];
+    rmd_memlcpy(line, sizeof line, msg, len);
+    if (!rmd_host_oom_line(line, comm, sizeof comm)) return;
+    h->oom_count++;
+    *newest = secs;
+    rmd_escape(h->oom_line, sizeof h->oom_line, line, strlen(line));
+}
+
+/* The whole ring buffer in one syscall (klogctl READ_ALL): lines of
+ * "<prio>[seconds.micros] message". Returns -1 when not permitted. */
+static int kmsg_klogctl(rmd_host *h, double *newest) {
+    int size = klogctl(10, NULL, 0); /* SYSLOG_ACTION_SIZE_BUFFER */
+    if (size <= 0) return -1;
+    if (size > (64 << 20)) size = 64 << 20;
+    char *buf = malloc((size_t)size);
+    if (!buf) return -1;
+    int n = klogctl(3, buf, size); /* SYSLOG_ACTION_READ_ALL */
+    if (n < 0) { free(buf); return -1; }
+    const char *p = buf, *end = buf + n;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end, *m = p;
+        double secs = -1;
+        if (m < le && *m == '<') { const char *gt = memchr(m, '>', (size_t)(le - m)); if (gt) m = gt + 1; }
+        if (m < le && *m == '[') {
+            const char *rb = memchr(m, ']', (size_t)(le - m));
+            if (rb) {
+                const char *ts = m + 1;
+                while (ts < rb && *ts == ' ') ts++;
+                if (rmd_parse_double(ts, (size_t)(rb - ts), &secs) != 0) secs = -1;
+                m = rb + 1;
+                if (m < le && *m == ' ') m++;
+            }
+        }
+        if (memmem(m, (size_t)(le - m), "Killed process", 14)) kmsg_message(h, m, (size_t)(le - m), secs, newest);
+        p = nl ? nl + 1 : end;
+    }
+    free(buf);
+    return 0;
+}
+
+/* Fallback: /dev/kmsg, one record per read ("prio,seq,usec,flags;message"). */
+static int kmsg_dev(rmd_host *h, double *newest) {
     char rec[2048];
     int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        note(h, "kernel log not readable (/dev/kmsg: %s)", strerror(errno));
-        return;
-    }
-    h->kmsg_readable = 1;
-    double newest_us = -1;
+    if (fd < 0) return -1;
     for (int i = 0; i < KMSG_MAX_RECORDS; i++) {
         ssize_t r = read(fd, rec, sizeof rec - 1);
         if (r < 0) {
@@ -423,25 +464,119 @@ static void kmsg_facts(rmd_host *h) {
         }
         rec[r] = '\0';
         char *semi = strchr(rec, ';');
-        char comm[32];
-        if (!semi || !rmd_host_oom_line(semi + 1, comm, sizeof comm)) continue;
-        /* "prio,seq,usec,flags;message" */
+        if (!semi || !strstr(semi, "Killed process")) continue;
         char *c1 = strchr(rec, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL, *c3 = c2 ? strchr(c2 + 1, ',') : NULL;
         long long us = -1;
-        if (c2 && c3 && rmd_parse_ll(c2 + 1, (size_t)(c3 - c2 - 1), &us) != 0) us = -1;
-        h->oom_count++;
-        newest_us = (double)us;
+        if (!c2 || !c3 || rmd_parse_ll(c2 + 1, (size_t)(c3 - c2 - 1), &us) != 0) us = -1;
         char *msg = semi + 1;
-        msg[strcspn(msg, "\n")] = '\0';
-        rmd_escape(h->oom_line, sizeof h->oom_line, msg, strlen(msg));
+        kmsg_message(h, msg, strcspn(msg, "\n"), us >= 0 ? (double)us / 1e6 : -1, newest);
     }
     close(fd);
-    if (h->oom_count && newest_us >= 0) {
+    return 0;
+}
+
+/* Kernel log: newest OOM-killer record naming redis-server / valkey-server.
+ * Kernel timestamps count from boot on the monotonic clock. */
+static void kmsg_facts(rmd_host *h) {
+    double newest = -1;
+    if (kmsg_klogctl(h, &newest) != 0 && kmsg_dev(h, &newest) != 0) {
+        note(h, "kernel log not readable (needs CAP_SYSLOG): %s", strerror(errno));
+        return;
+    }
+    h->kmsg_readable = 1;
+    if (h->oom_count && newest >= 0) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        double now_us = (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-        h->oom_age_s = now_us > newest_us ? (now_us - newest_us) / 1e6 : 0;
+        double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        h->oom_age_s = now > newest ? now - newest : 0;
     }
+}
+
+/* ---------------------------------------------------------- sock_diag */
+
+/* Account one TCP socket (from netlink or /proc) into the host facts. */
+static void tcp_account(rmd_host *h, const rmd_tcp_entry *e, const char *addr, int port) {
+    if (e->state == 0x0A) {
+        if (e->local_port != port || h->listening) return;
+        int wild = !strcmp(e->local_addr, "0.0.0.0") || !strcmp(e->local_addr, "::");
+        if (wild || same_addr(e->local_addr, addr)) {
+            h->listening = 1;
+            h->listen_inode = e->inode;
+            h->listen_backlog_queued = (int)e->rx_queue;
+            rmd_strlcpy(h->listen_addr, e->local_addr, sizeof h->listen_addr);
+        }
+        return;
+    }
+    if (e->local_port != port && e->remote_port != port) return;
+    switch (e->state) {
+    case 1: h->tcp_established++; break;
+    case 2: h->tcp_syn_sent++; break;
+    case 3: h->tcp_syn_recv++; break;
+    case 6: h->tcp_time_wait++; break;
+    case 8: h->tcp_close_wait++; break;
+    default: h->tcp_other++; break;
+    }
+}
+
+/* Ask the kernel (NETLINK_SOCK_DIAG, as ss(8) does) for the TCP sockets of
+ * one family whose source or destination port is port: the kernel filters,
+ * so a host with 100,000 TIME_WAIT sockets costs no more than an idle one.
+ * Returns -1 when netlink is unavailable (the caller falls back to /proc). */
+static int diag_dump(rmd_host *h, int family, const char *addr, int port) {
+    struct {
+        struct nlmsghdr         nlh;
+        struct inet_diag_req_v2 req;
+        struct nlattr           attr;
+        struct inet_diag_bc_op  ops[5];
+    } msg;
+    char buf[32768];
+    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0) return -1;
+    memset(&msg, 0, sizeof msg);
+    msg.nlh.nlmsg_len = sizeof msg;
+    msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    msg.req.sdiag_family = (unsigned char)family;
+    msg.req.sdiag_protocol = IPPROTO_TCP;
+    msg.req.idiag_states = ~0U;
+    msg.attr.nla_len = sizeof msg.attr + sizeof msg.ops;
+    msg.attr.nla_type = INET_DIAG_REQ_BYTECODE;
+    /* Bytecode (offsets in bytes; "yes" falls through, "no" jumps; ending
+     * exactly at the end accepts, past it rejects), as ss(8) compiles OR:
+     *  0: sport == port ? go to 8 : go to 12     (8: JMP to the end: accept)
+     * 12: dport == port ? go to 20 (accept) : go to 24 (reject) */
+    msg.ops[0] = (struct inet_diag_bc_op){INET_DIAG_BC_S_EQ, 8, 12};
+    msg.ops[1] = (struct inet_diag_bc_op){0, 0, (unsigned short)port};
+    msg.ops[2] = (struct inet_diag_bc_op){INET_DIAG_BC_JMP, 4, 12};
+    msg.ops[3] = (struct inet_diag_bc_op){INET_DIAG_BC_D_EQ, 8, 12};
+    msg.ops[4] = (struct inet_diag_bc_op){0, 0, (unsigned short)port};
+    struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+    if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&nl, sizeof nl) < 0) {
+        close(fd);
+        return -1;
+    }
+    for (int rounds = 0; rounds < 100000; rounds++) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (struct nlmsghdr *nh = (struct nlmsghdr *)(void *)buf; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
+            if (nh->nlmsg_type == NLMSG_DONE) { close(fd); return 0; }
+            if (nh->nlmsg_type == NLMSG_ERROR) { close(fd); return -1; }
+            const struct inet_diag_msg *m = NLMSG_DATA(nh);
+            rmd_tcp_entry e;
+            memset(&e, 0, sizeof e);
+            inet_ntop(family, m->id.idiag_src, e.local_addr, sizeof e.local_addr);
+            inet_ntop(family, m->id.idiag_dst, e.remote_addr, sizeof e.remote_addr);
+            e.local_port = ntohs(m->id.idiag_sport);
+            e.remote_port = ntohs(m->id.idiag_dport);
+            e.state = m->idiag_state;
+            e.rx_queue = m->idiag_rqueue;
+            e.inode = m->idiag_inode;
+            tcp_account(h, &e, addr, port);
+        }
+    }
+    close(fd);
+    return 0;
 }
 
 void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir) {
@@ -459,15 +594,22 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
         h->listen_checked = each_line("/proc/net/unix", unix_line, &us) == 0;
         if (!h->listen_checked) note(h, "cannot read /proc/net/unix");
     } else {
-        tcp_scan ts = {h, addr, port, 0};
-        int ok4 = each_line("/proc/net/tcp", tcp_line, &ts) == 0;
-        ts.ipv6 = 1;
-        int ok6 = each_line("/proc/net/tcp6", tcp_line, &ts) == 0;
+        int ok4 = diag_dump(h, AF_INET, addr, port) == 0;
+        int ok6 = ok4 && diag_dump(h, AF_INET6, addr, port) == 0;
+        if (!ok4 || !ok6) { /* no sock_diag here: parse the text tables */
+            tcp_scan ts = {h, addr, port, 0};
+            h->listening = 0;
+            h->tcp_established = h->tcp_time_wait = h->tcp_close_wait = 0;
+            h->tcp_syn_sent = h->tcp_syn_recv = h->tcp_other = 0;
+            ok4 = each_line("/proc/net/tcp", tcp_line, &ts) == 0;
+            ts.ipv6 = 1;
+            ok6 = each_line("/proc/net/tcp6", tcp_line, &ts) == 0;
+        }
         h->listen_checked = h->tcp_checked = ok4 || ok6;
         if (!h->listen_checked) note(h, "cannot read /proc/net/tcp");
     }
-    if (h->listening && h->listen_inode) find_owner(h);
     find_redis_procs(h);
+    if (h->listening && h->listen_inode) find_owner(h);
     if (each_line("/proc/meminfo", meminfo_line, h) != 0) note(h, "cannot read /proc/meminfo");
     if (dir && dir[0]) disk_facts(h, dir);
     kmsg_facts(h);

@@ -80,8 +80,8 @@ void rmd_report_text(FILE *out, const rmd_evidence *ev, const rmd_findings *l, c
         counts[f->sev]++;
         fprintf(out, "\n%s%-8s%s %s%s%s: %s\n", o->color ? sev_color(f->sev) : "", rmd_severity_name(f->sev), reset, bold,
                 rmd_cause_get(f->cause)->id, reset, f->summary);
+        if (f->sev == RMD_SEV_INFO) continue; /* context: the summary says it; --json has the evidence */
         for (size_t e = 0; e < f->evidence.n; e++) fprintf(out, "         - %s\n", f->evidence.items[e]);
-        if (f->sev == RMD_SEV_INFO) continue;
         size_t ns = o->max_steps > 0 && (size_t)o->max_steps < f->next_steps.n ? (size_t)o->max_steps : f->next_steps.n;
         if (ns) fprintf(out, "         next:\n");
         for (size_t s = 0; s < ns; s++) fprintf(out, "           $ %s\n", f->next_steps.items[s]);

@@ -337,6 +337,8 @@ start_hostile() {
 
 # diag TAG [ARGS...]: run `$RMD_BIN diagnose ARGS` (inside DIAG_NS when set),
 # bounded to DIAG_LIMIT seconds (default 30), NO_COLOR set, stdin closed.
+# DIAG_PIDNS=1 runs it in a fresh PID namespace with its own /proc, so the
+# redis-servers of other tests running in parallel are not visible to it.
 # Sets D_RC, D_MS (wall time), D_OUT/D_ERR (files), D_RSS (peak RSS in KB when
 # /usr/bin/time exists, else empty).
 diag() {
@@ -350,6 +352,7 @@ diag() {
     fi
     local -a pre=() tm=()
     [ -n "${DIAG_NS:-}" ] && pre=(ip netns exec "$DIAG_NS")
+    [ -n "${DIAG_PIDNS:-}" ] && pre+=(unshare --pid --fork --mount-proc)
     [ -x /usr/bin/time ] && tm=(/usr/bin/time -f %M -o "$TMPD/$tag.rss")
     local t0 t1
     t0=$(date +%s%N)
@@ -523,6 +526,15 @@ diag_case() {
 
 # ---------------------------------------------------------------- cleanup
 
+declare -a IT_HOOKS=()              # extra cleanup commands (eval'd, last first)
+
+# on_cleanup CMD: run CMD (a string, eval'd) at cleanup, after the processes
+# are gone; also written to the ledger as "hook CMD" for run.sh.
+on_cleanup() {
+    IT_HOOKS+=("$1")
+    ledger "hook $1"
+}
+
 cleanup() {
     local rc=$? e pid i
     [ "$rc" -eq 0 ] && [ "$C_FAILS" -gt 0 ] && rc=1
@@ -539,6 +551,7 @@ cleanup() {
         for ((i = 0; i < 40; i++)); do is_ours "$e" || break; sleep 0.05; done
         is_ours "$e" && kill -KILL "$pid" 2>/dev/null
     done
+    for ((i = ${#IT_HOOKS[@]} - 1; i >= 0; i--)); do eval "${IT_HOOKS[i]}" 2>/dev/null; done
     for e in "${IT_NETNS[@]}"; do ip netns del "$e" 2>/dev/null; done
     for e in "${IT_PORTS[@]}"; do rm -rf "$e"; done
     if [ -z "${RMD_IT_KEEP:-}" ]; then rm -rf "$TMPD"; else echo "# kept $TMPD" >&2; fi

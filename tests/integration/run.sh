@@ -55,20 +55,25 @@ start_time() {
     echo "${20}"
 }
 
-# reap LEDGER: undo what a test file recorded and did not clean up itself.
+# reap LEDGER: undo what a test file recorded and did not clean up itself:
+# first the processes (by PID and start time), then hooks, namespaces, dirs.
 reap() {
-    local kind a b
+    local kind a b killed=
     [ -f "$1" ] || return 0
     while read -r kind a b; do
+        [ "$kind" = pid ] && [ "$(start_time "$a")" = "$b" ] || continue
+        killed=1
+        echo "# reaping leftover pid $a ($(tr '\0' ' ' <"/proc/$a/cmdline" | cut -c1-80))" >&2
+        kill -CONT "$a" 2>/dev/null
+        kill -KILL "$a" 2>/dev/null
+    done <"$1"
+    [ -n "$killed" ] && sleep 0.2
+    while read -r kind a b; do
         case $kind in
-        pid)
-            if [ "$(start_time "$a")" = "$b" ]; then
-                echo "# reaping leftover pid $a ($(tr '\0' ' ' <"/proc/$a/cmdline" | cut -c1-80))" >&2
-                kill -CONT "$a" 2>/dev/null
-                kill -KILL "$a" 2>/dev/null
-            fi ;;
+        hook) eval "$a $b" 2>/dev/null ;;
         netns) ip netns del "$a" 2>/dev/null ;;
-        dir | port) case $a in /tmp/rmd-it*) rm -rf "$a" ;; esac ;;
+        port) case $a in /tmp/rmd-it-ports/*) rm -rf "$a" ;; esac ;;
+        dir) [ -z "${RMD_IT_KEEP:-}" ] && case $a in /tmp/rmd-it.*) rm -rf "$a" ;; esac ;;
         esac
     done <"$1"
 }

@@ -15,7 +15,7 @@
  *             keeps the connection open without sending the rest
  *   deepnest  answers the first input with "*1\r\n" repeated 1,000,000 times
  *   drip      answers every input with "+PONG\r\n", one byte per second
- *             (the first at once)
+ *             (the first at once, so the client sees a reply begin)
  *   silent    accepts and reads, never answers
  *   ssh       sends an OpenSSH banner on accept; on input, the OpenSSH
  *             "Invalid SSH identification string." line, then closes

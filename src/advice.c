@@ -144,7 +144,8 @@ void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_targe
             else if (e && nl == 3 && !strncmp(p + 1, "cli", 3)) cli_for(ev, t, val, sizeof val);
             else if (e && nl == 6 && !strncmp(p + 1, "socket", 6)) rmd_shell_quote(ev->unix_path, val, sizeof val);
             else if (e && nl == 3 && !strncmp(p + 1, "dir", 3)) {
-                const char *d = ev->config[RMD_CFG_DIR].status == RMD_ITEM_OK ? ev->config[RMD_CFG_DIR].value : "<dir>";
+                const char *d = ev->config[RMD_CFG_DIR].status == RMD_ITEM_OK && ev->config[RMD_CFG_DIR].value[0]
+                                    ? ev->config[RMD_CFG_DIR].value : "<dir>";
                 rmd_shell_quote(d, val, sizeof val);
             } else known = 0;
             if (known) {

@@ -329,6 +329,10 @@ static void find_owner(rmd_host *h) {
             buf[strcspn(buf, "\n")] = '\0';
             rmd_strlcpy(h->listen_comm, buf, sizeof h->listen_comm);
         }
+        char cwd[256];
+        snprintf(path, sizeof path, "/proc/%d/cwd", h->listen_pid);
+        ssize_t l = readlink(path, cwd, sizeof cwd - 1);
+        if (l > 0) rmd_escape(h->listen_cwd, sizeof h->listen_cwd, cwd, (size_t)l);
     }
 }
 

@@ -33,6 +33,8 @@ typedef struct rmd_host {
     char listen_comm[32];
     char listen_addr[64];  /* the bound address, e.g. "127.0.0.1" or "0.0.0.0" or "::" */
     int  listen_backlog_queued;   /* rx_queue of the listener: connections waiting accept() */
+    char listen_cwd[256];  /* the owner's working directory (/proc/PID/cwd), "" if unknown;
+                            * ends in " (deleted)" when the directory was removed */
 
     /* redis-server / valkey-server processes found in /proc. */
     rmd_host_proc procs[RMD_HOST_MAX_PROCS];

@@ -174,6 +174,7 @@ static json_t *host_json(const rmd_host *h) {
             json_object_set_new(l, "pid", json_integer(h->listen_pid));
             json_object_set_new(l, "process", jstr(h->listen_comm));
             json_object_set_new(l, "accept_queue", json_integer(h->listen_backlog_queued));
+            if (h->listen_cwd[0]) json_object_set_new(l, "cwd", jstr(h->listen_cwd));
         }
         json_object_set_new(o, "listener", l);
     }

@@ -470,8 +470,13 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
     if (sw) rmd_strlist_addf(&f->evidence, "stop-writes-on-bgsave-error=%s", sw);
     const char *dir = cfg_s(ev, RMD_CFG_DIR);
     const rmd_host *h = &ev->host_facts;
-    if (dir) rmd_strlist_addf(&f->evidence, "dir=%s", dir);
-    if (h->collected && h->disk_dir_exists == 0) rmd_strlist_addf(&f->evidence, "the data directory %s does not exist on this host", dir ? dir : "?");
+    if (dir && dir[0]) rmd_strlist_addf(&f->evidence, "dir=%s", dir);
+    else if (dir) /* Redis answers getcwd(): empty when the directory is gone */
+        rmd_strlist_add(&f->evidence, "CONFIG GET dir is empty: the server's working directory no longer exists (removed or unmounted)");
+    if (h->collected && h->listen_cwd[0])
+        rmd_strlist_addf(&f->evidence, "working directory of pid %d: %s", h->listen_pid, h->listen_cwd);
+    if (h->collected && h->disk_dir_exists == 0)
+        rmd_strlist_addf(&f->evidence, "the data directory %s does not exist on this host", dir ? dir : "?");
     if (h->collected && h->disk_free_bytes >= 0) {
         char fr[32], tot[32];
         human_bytes(h->disk_free_bytes, fr, sizeof fr);
@@ -630,8 +635,10 @@ static int r_oom_killed_before(const rmd_evidence *ev, const rmd_thresholds *th,
     long long up;
     const rmd_host *h = &ev->host_facts;
     if (!ev->reachable || !host_local(ev) || !oom_recent(ev, th) || !info_ll(ev, "uptime_in_seconds", &up)) return 0;
-    /* Only a kill shortly before this process started can explain its restart. */
+    /* Only a kill shortly before this process started can explain its restart,
+     * and only on a host with one instance can the kill be attributed to it. */
     if (h->oom_age_s < 0 || h->oom_age_s < (double)up || h->oom_age_s - (double)up > 3600) return 0;
+    if (h->n_procs > 1) return 0;
     char age[32], upt[32];
     human_secs(h->oom_age_s, age, sizeof age);
     human_secs((double)up, upt, sizeof upt);

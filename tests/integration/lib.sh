@@ -80,19 +80,19 @@ is_ours() {
     alive "$pid" && [ "$(starttime "$pid")" = "$st" ]
 }
 
+# now_us: wall clock in microseconds (bash's EPOCHREALTIME, no fork).
+now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
+
 # wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
 wait_until() {
     local limit=$1; shift
-    local end=$(( $(date +%s%N) + limit * 1000000000 ))
+    local end=$(( ${EPOCHREALTIME//[.,]/} + limit * 1000000 ))
     while :; do
         "$@" && return 0
-        [ "$(date +%s%N)" -ge "$end" ] && return 1
+        [ "${EPOCHREALTIME//[.,]/}" -ge "$end" ] && return 1
         sleep 0.05
     done
 }
-
-# now_ms: monotonic-enough wall clock in milliseconds.
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # launch CMD...: start CMD in the background with the held fds closed (so a
 # "released" connection is really closed), record it; the PID lands in LAUNCHED.
@@ -107,7 +107,8 @@ launch() {
     track_pid "$LAUNCHED"
 }
 
-# kill_pid PID [SIGNAL]: signal a process we started (default KILL) and reap it.
+# kill_pid PID [SIGNAL]: signal a process we started (default KILL); for KILL/TERM,
+# wait (bounded) until it is gone.
 kill_pid() {
     kill -s "${2:-KILL}" "$1" 2>/dev/null
     if [ "${2:-KILL}" = KILL ] || [ "${2:-KILL}" = TERM ]; then
@@ -122,7 +123,7 @@ kill_pid() {
 port_busy() {
     local hex
     hex=$(printf '%04X' "$1")
-    awk -v h=":$hex" 'NR>1 && substr($2, length($2)-4) == h {f=1} END{exit !f}' \
+    awk -v h=":$hex" 'FNR > 1 && substr($2, length($2)-4) == h {f=1} END{exit !f}' \
         /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
@@ -355,12 +356,12 @@ diag() {
     [ -n "${DIAG_PIDNS:-}" ] && pre+=(unshare --pid --fork --mount-proc)
     [ -x /usr/bin/time ] && tm=(/usr/bin/time -f %M -o "$TMPD/$tag.rss")
     local t0 t1
-    t0=$(date +%s%N)
+    t0=$(now_us)
     NO_COLOR=1 "${pre[@]}" timeout -k 2 "${DIAG_LIMIT:-30}" "${tm[@]}" \
         "$RMD_BIN" diagnose "$@" >"$D_OUT" 2>"$D_ERR" </dev/null
     D_RC=$?
-    t1=$(date +%s%N)
-    D_MS=$(( (t1 - t0) / 1000000 ))
+    t1=$(now_us)
+    D_MS=$(( (t1 - t0) / 1000 ))
     if [ -s "$TMPD/$tag.rss" ]; then D_RSS=$(tail -n 1 "$TMPD/$tag.rss" | tr -dc 0-9); fi
     return 0
 }
@@ -458,6 +459,13 @@ need_first() {
 need_reachable() {
     jq_true '.reachable == $r' --argjson r "$1" ||
         because "reachable is not $1"
+}
+
+# need_server NAME: the report describes server NAME itself: server.process_id
+# is the PID this suite started (proof that the probe really talked to it).
+need_server() {
+    jq_true '.server.process_id == $p' --argjson p "${R_PID[$1]}" ||
+        because "server.process_id is not ${R_PID[$1]} (the server started as $1)"
 }
 
 # need_jq EXPR DESCRIPTION: EXPR is true on the JSON output.

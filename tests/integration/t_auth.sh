@@ -21,6 +21,7 @@ if [[ "$(rcli au PING 2>&1)" != *NOAUTH* ]] || [ "$(rcli_auth au "$PW" PING)" !=
     for c in "${cases[@]}"; do fail_line "$c" "setup: requirepass not in effect"; done
     exit 1
 fi
+version=$(rcli_auth au "$PW" INFO server | awk -F: '$1 == "redis_version" {print $2}')
 printf '%s\n' "$PW" >"$TMPD/pwfile"
 chmod 600 "$TMPD/pwfile"
 outs=()
@@ -46,6 +47,7 @@ ok_case() {
     case_begin "$1"
     need_json
     need_reachable true
+    need_server au
     need_no_finding auth-required
     need_no_finding auth-failed
     [ "$D_RC" -le 1 ] || because "exit $D_RC, want 0 or 1"
@@ -69,6 +71,7 @@ ok_case auth/password-file
 
 diag text --timeout "$RMD_TIMEOUT" "redis://:$PW@127.0.0.1:$port"
 case_begin auth/text-report
+need_out_contains "$version"
 [ "$D_RC" -le 1 ] || because "exit $D_RC, want 0 or 1"
 [ -s "$D_OUT" ] || because "empty report"
 need_no_secret "$PW" "$D_OUT" "$D_ERR"
@@ -78,6 +81,7 @@ diag acl --json --timeout "$RMD_TIMEOUT" "redis://medic:$USERPW@127.0.0.1:$port"
 case_begin auth/acl-user-url
 need_json
 need_reachable true
+need_server au
 need_no_secret "$USERPW" "$D_OUT" "$D_ERR"
 need_jq '.target | test("^redis://medic:\\*\\*\\*@")' "target is not redis://medic:***@..."
 case_end

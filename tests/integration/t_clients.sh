@@ -39,6 +39,7 @@ if start_redis near --maxclients 20; then
         case_begin clients/near-limit
         need_json
         need_reachable true
+        need_server near
         need_finding clients-near-limit
         need_no_finding maxclients-reached
         [ "$D_RC" = 1 ] || [ "$D_RC" = 2 ] || because "exit $D_RC, want 1 or 2"
@@ -65,6 +66,7 @@ if start_redis rej --maxclients 5; then
         case_begin clients/rejected-connections
         need_json
         need_reachable true
+        need_server rej
         need_finding rejected-connections
         need_no_finding maxclients-reached
         [ "$D_RC" -ge 1 ] || because "exit $D_RC, want >= 1 (rejected connections are a warning)"

@@ -37,6 +37,7 @@ diag cluster --json --timeout "$RMD_TIMEOUT" -h 127.0.0.1 -p "${R_PORT[c1]}"
 case_begin cluster/node-killed
 need_json
 need_reachable true
+need_server c1
 need_finding cluster-down critical
 need_exit 2
 case_end

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 # --- killed: start it, kill -9 by PID, make sure nothing listens any more.
 # A second redis-server (ours) keeps running on another port, as on most
 # hosts: with no redis-server at all and a redis-server OOM kill anywhere in
-# the kernel log, "oom-killed" would be the more likely story (t_oomkill).
+# the kernel log, "oom-killed" would be the more likely story (t_oom.sh).
 if start_redis witness && start_redis dead; then
     port=${R_PORT[dead]}
     kill_pid "${R_PID[dead]}" KILL

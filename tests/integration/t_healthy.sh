@@ -14,6 +14,7 @@ diag healthy-json --json --timeout "$RMD_TIMEOUT" -h 127.0.0.1 -p "$port"
 case_begin healthy/json
 need_json
 need_reachable true
+need_server ok
 need_exit 0
 need_jq 'all(.findings[]?; .severity == "info")' "findings above info on a healthy server"
 
@@ -34,5 +35,6 @@ diag healthy-unix --json --timeout "$RMD_TIMEOUT" "unix://$TMPD/ok.sock"
 case_begin healthy/unix-socket
 need_json
 need_reachable true
+need_server ok
 need_exit 0
 case_end

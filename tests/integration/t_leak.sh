@@ -27,5 +27,6 @@ diag leak --json --timeout "$RMD_TIMEOUT" -h 127.0.0.1 -p "${R_PORT[leak]}"
 case_begin leak/idle-connections
 need_json
 need_reachable true
+need_server leak
 need_finding connection-leak
 case_end

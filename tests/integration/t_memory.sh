@@ -21,6 +21,7 @@ if start_redis oom --maxmemory 2mb --maxmemory-policy noeviction; then
         case_begin memory/oom-maxmemory
         need_json
         need_reachable true
+        need_server oom
         need_finding oom-maxmemory critical
         need_exit 2
         case_end
@@ -54,6 +55,7 @@ if start_redis high --maxmemory "$MAX" --maxmemory-policy noeviction --enable-de
         case_begin memory/memory-high
         need_json
         need_reachable true
+        need_server high
         need_finding memory-high warning
         need_no_finding oom-maxmemory
         need_exit 1

@@ -23,6 +23,7 @@ diag pers --json --timeout "$RMD_TIMEOUT" -h 127.0.0.1 -p "${R_PORT[pers]}"
 case_begin persistence/bgsave-failed
 need_json
 need_reachable true
+need_server pers
 need_finding persistence-failure
 [ "$D_RC" -ge 1 ] || because "exit $D_RC, want >= 1"
 case_end

@@ -23,6 +23,7 @@ used=$(join -a 2 -e 0 -o 2.1,1.2,2.2 <(echo "$before") <(echo "$after") |
 case_begin readonly/no-writes
 need_json
 need_reachable true
+need_server ro
 [ -n "$used" ] || because "no command counted: did diagnose talk to the server?"
 for c in $used; do
     case $c in

@@ -22,6 +22,7 @@ diag rep --json --timeout "$RMD_TIMEOUT" -h 127.0.0.1 -p "${R_PORT[rep]}"
 case_begin replica/master-dead
 need_json
 need_reachable true
+need_server rep
 need_finding replica-link-down
 need_jq '.server.role == "slave" or .server.role == "replica"' "server.role is not slave/replica"
 [ "$D_RC" -ge 1 ] || because "exit $D_RC, want >= 1"

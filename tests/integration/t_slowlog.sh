@@ -18,5 +18,6 @@ diag slow --json --timeout "$RMD_TIMEOUT" -h 127.0.0.1 -p "${R_PORT[slow]}"
 case_begin slowlog/debug-sleep
 need_json
 need_reachable true
+need_server slow
 need_finding slow-commands
 case_end

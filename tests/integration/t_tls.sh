@@ -39,6 +39,7 @@ reach_case() {
     case_begin "$1"
     need_json
     need_reachable true
+    need_server tls
     need_no_finding tls-error
     need_no_finding tls-required
     [ "$D_RC" -le 1 ] || because "exit $D_RC, want 0 or 1"

@@ -8,7 +8,9 @@ rc=0
 for f in "$@"; do
     name=$(basename "$f")
     corpus="tests/fuzz/corpus/$name"
-    args=()
+    work="build/fuzz/work/$name"     # libFuzzer adds new inputs to the first dir: keep the repo's seeds clean
+    mkdir -p "$work"
+    args=("$work")
     [ -d "$corpus" ] && args+=("$corpus")
     if out=$("$f" -max_total_time="$secs" -rss_limit_mb=1024 -malloc_limit_mb=256 -timeout=10 \
              -artifact_prefix=build/fuzz/crashes/ "${args[@]}" 2>&1); then

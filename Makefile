@@ -67,8 +67,10 @@ fuzz-build: $(FUZZBIN)
 fuzz: $(FUZZBIN)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-fuzz.sh $(FUZZBIN)
 
+# `make run ARGS="redis://host:port"`: diagnose an endpoint (default 127.0.0.1:6379).
+# The diagnosis's own exit status (1 warning, 2 critical) is printed, not a make failure.
 run: all
-	@$(BIN) diagnose $(ARGS)
+	@$(BIN) diagnose $(ARGS); rc=$$?; [ $$rc -le 2 ] || exit $$rc; echo "(redis-medic exit status $$rc)" 
 
 unit: all $(UNITBIN)
 	@bash tests/run-unit.sh $(UNITBIN)

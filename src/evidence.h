@@ -212,7 +212,7 @@ typedef struct rmd_collect_status {
     char            detail[160]; /* error reply or reason, escaped */
 } rmd_collect_status;
 
-#define RMD_COLLECTORS_MAX 16
+#define RMD_COLLECTORS_MAX 32
 
 typedef struct rmd_ping_stats {
     int    n;                 /* samples taken */

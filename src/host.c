@@ -336,6 +336,15 @@ static void find_owner(rmd_host *h) {
     }
 }
 
+/* The state letter of /proc/PID/stat (R, S, D, T, Z...), or '?'. */
+static char proc_state(const char *pid) {
+    char path[PATH_MAX_LEN], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    if (read_small(path, buf, sizeof buf) <= 0) return '?';
+    const char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' && rp[2] ? rp[2] : '?';
+}
+
 /* redis-server / valkey-server processes, and whether they are stopped. */
 static void find_redis_procs(rmd_host *h) {
     DIR *proc = opendir("/proc");
@@ -352,6 +361,8 @@ static void find_redis_procs(rmd_host *h) {
         if (n <= 0) continue;
         buf[strcspn(buf, "\n")] = '\0';
         if (!redis_comm(buf, strlen(buf))) continue;
+        char state = proc_state(de->d_name);
+        if (state == 'Z' || state == 'X') continue; /* dead, not yet reaped: not a server */
         if (h->n_procs >= RMD_HOST_MAX_PROCS) break;
         rmd_host_proc *p = &h->procs[h->n_procs++];
         long long pid = 0;
@@ -366,11 +377,7 @@ static void find_redis_procs(rmd_host *h) {
             while (n > 0 && buf[n - 1] == ' ') buf[--n] = '\0';
             rmd_escape(p->args, sizeof p->args, buf, (size_t)n);
         }
-        snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
-        if (read_small(path, buf, sizeof buf) > 0) {
-            const char *rp = strrchr(buf, ')');
-            if (rp && rp[1] == ' ' && (rp[2] == 'T' || rp[2] == 't')) h->n_stopped++;
-        }
+        if (state == 'T' || state == 't') h->n_stopped++;
     }
     closedir(proc);
 }

@@ -72,9 +72,19 @@ void rmd_report_text(FILE *out, const rmd_evidence *ev, const rmd_findings *l, c
     fprintf(out, "%s%s%s  %s\n", bold, ev->target, reset, ev->reachable ? "reachable" : "NOT REACHABLE");
     text_phases(out, ev);
     text_server(out, ev);
-    for (size_t i = 0; i < ev->n_collectors; i++)
-        if (ev->collectors[i].status != RMD_ITEM_OK)
-            fprintf(out, "  note: %s not collected: %s\n", ev->collectors[i].name, ev->collectors[i].detail);
+    size_t cfg_failed = 0;
+    const char *cfg_detail = "";
+    for (size_t i = 0; i < ev->n_collectors; i++) {
+        const rmd_collect_status *c = &ev->collectors[i];
+        if (c->status == RMD_ITEM_OK) continue;
+        if (!strncmp(c->name, "CONFIG GET", 10)) { /* one note for all settings */
+            if (!cfg_failed++) cfg_detail = c->detail;
+            continue;
+        }
+        fprintf(out, "  note: %s not collected: %s\n", c->name, c->detail);
+    }
+    if (cfg_failed)
+        fprintf(out, "  note: CONFIG GET not collected (%zu settings): %s\n", cfg_failed, cfg_detail);
     for (size_t i = 0; i < l->n; i++) {
         const rmd_finding *f = &l->items[i];
         counts[f->sev]++;
@@ -208,6 +218,57 @@ static json_t *host_json(const rmd_host *h) {
     return o;
 }
 
+/* What the collectors gathered, beyond the server summary. */
+static json_t *collected_json(const rmd_evidence *ev) {
+    json_t *o = json_object(), *cfg = json_object(), *cl = json_array(), *sl = json_array(), *lat = json_array();
+    for (int i = 0; i < RMD_CFG__COUNT; i++)
+        if (ev->config[i].status == RMD_ITEM_OK)
+            json_object_set_new(cfg, rmd_config_name((rmd_config_key)i), jstr(ev->config[i].value));
+    json_object_set_new(o, "config", cfg);
+    for (size_t i = 0; i < ev->clients.n && i < 20; i++) {
+        const rmd_client_group *g = &ev->clients.groups[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "addr", jstr(g->addr));
+        json_object_set_new(j, "name", jstr(g->name));
+        json_object_set_new(j, "count", json_integer(g->count));
+        json_object_set_new(j, "idle", json_integer(g->idle_count));
+        json_object_set_new(j, "oldest_age_s", json_integer(g->oldest_age_s));
+        json_object_set_new(j, "max_idle_s", json_integer(g->max_idle_s));
+        json_object_set_new(j, "blocked", json_integer(g->blocked));
+        json_object_set_new(j, "pubsub", json_integer(g->pubsub));
+        json_array_append_new(cl, j);
+    }
+    json_object_set_new(o, "client_groups", cl);
+    json_object_set_new(o, "clients_total", json_integer(ev->clients.total));
+    for (size_t i = 0; i < ev->slowlog.n && i < 10; i++) {
+        const rmd_slow_entry *e = &ev->slowlog.e[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "id", json_integer(e->id));
+        json_object_set_new(j, "time", json_integer(e->when));
+        json_object_set_new(j, "usec", json_integer(e->usec));
+        json_object_set_new(j, "command", jstr(e->cmd));
+        json_object_set_new(j, "client", jstr(e->client));
+        json_array_append_new(sl, j);
+    }
+    json_object_set_new(o, "slowlog", sl);
+    for (size_t i = 0; i < ev->latency.n; i++) {
+        const rmd_latency_event *e = &ev->latency.e[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "event", jstr(e->event));
+        json_object_set_new(j, "time", json_integer(e->when));
+        json_object_set_new(j, "latest_ms", json_integer(e->latest_ms));
+        json_object_set_new(j, "max_ms", json_integer(e->max_ms));
+        json_array_append_new(lat, j);
+    }
+    json_object_set_new(o, "latency", lat);
+    if (ev->cluster.n) {
+        json_t *c = json_object();
+        for (size_t i = 0; i < ev->cluster.n; i++) json_object_set_new(c, ev->cluster.items[i].key, jstr(ev->cluster.items[i].val));
+        json_object_set_new(o, "cluster", c);
+    }
+    return o;
+}
+
 int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
     json_t *root = json_object(), *timings = json_object(), *phases = json_array(), *fs = json_array();
     json_object_set_new(root, "target", jstr(ev->target));
@@ -240,6 +301,7 @@ int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
         json_object_set_new(p, "max", jms(ev->ping.max));
         json_object_set_new(root, "ping_ms", p);
     }
+    if (ev->phase[RMD_PHASE_COLLECT].ran) json_object_set_new(root, "collected", collected_json(ev));
     json_t *cols = json_array();
     for (size_t i = 0; i < ev->n_collectors; i++) {
         json_t *c = json_object();

@@ -164,17 +164,23 @@ static int refused_like(const rmd_evidence *ev) {
 }
 
 static int r_oom_killed(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
-    if (!refused_like(ev) || !host_local(ev) || ev->host_facts.listening || ev->host_facts.n_procs > 0 ||
-        !oom_recent(ev, th))
-        return 0;
-    char ep[300];
+    const rmd_host *h = &ev->host_facts;
+    if (!refused_like(ev) || !host_local(ev) || h->listening || h->n_procs > 0 || !oom_recent(ev, th)) return 0;
+    char ep[300], age[32] = "some time", pid[16] = "?";
+    const char *k = strstr(h->oom_line, "Killed process ");
     endpoint(ev, ep, sizeof ep);
+    if (h->oom_age_s >= 0) human_secs(h->oom_age_s, age, sizeof age);
+    if (k) rmd_memlcpy(pid, sizeof pid, k + 15, strspn(k + 15, "0123456789"));
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_KILLED, RMD_SEV_CRITICAL,
-        "redis-server is gone: the kernel OOM killer took it, nothing listens on %s and no redis-server runs.", ep);
+        "Nothing listens on %s and no redis-server runs on this host; the kernel OOM killer killed redis-server "
+        "(pid %s) %s ago: most likely this server, killed for memory.", ep, pid, age);
     ev_oom(f, ev);
     ev_phase(f, ev);
     ev_listener(f, ev);
     ev_procs(f, ev);
+    if (f && h->mem_total_kb > 0 && h->mem_available_kb >= 0)
+        rmd_strlist_addf(&f->evidence, "host memory now: %lld MiB available of %lld MiB", h->mem_available_kb / 1024,
+                         h->mem_total_kb / 1024);
     return 1;
 }
 

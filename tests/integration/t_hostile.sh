@@ -3,7 +3,8 @@
 # HTTP, binary garbage, an SSH banner -> not-redis; a 1 GB bulk announcement
 # and arrays nested a million deep -> not-redis or server-unresponsive;
 # a reply dripping one byte a second and a peer that never answers ->
-# server-unresponsive. Each run must end within a few deadlines (6 x
+# server-unresponsive; a peer that closes at once -> unknown (with the
+# evidence). Each run must end within a few deadlines (6 x
 # --timeout: a bound, not a performance assertion), with bounded memory (peak
 # RSS at most 48 MB above a plain refused-port run, when /usr/bin/time is
 # there), and without crashing.
@@ -11,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 
 BOUND_MS=$((RMD_TIMEOUT * 6))
 if ! build_hostile; then
-    for m in http garbage ssh bigbulk deepnest drip silent; do
+    for m in http garbage ssh bigbulk deepnest drip silent close; do
         fail_line "hostile/$m" "setup: cannot build $HOSTILE_BIN"
     done
     exit 1
@@ -52,3 +53,6 @@ hostile_case bigbulk not-redis server-unresponsive
 hostile_case deepnest not-redis server-unresponsive
 hostile_case drip server-unresponsive
 hostile_case silent server-unresponsive
+# Closes every connection at once, saying nothing, and is no TLS server either:
+# no known cause fits, so the report must say "unknown" and show what it saw.
+hostile_case close unknown

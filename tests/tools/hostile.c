@@ -19,6 +19,8 @@
  *   silent    accepts and reads, never answers
  *   ssh       sends an OpenSSH banner on accept; on input, the OpenSSH
  *             "Invalid SSH identification string." line, then closes
+ *   close     accepts and closes at once, saying nothing (a proxy with no
+ *             backend, a wrapper that drops connections)
  * Exits by itself after LIFETIME_S seconds (default 60), and on SIGTERM or
  * SIGINT. Prints nothing; the tests wait for the port to listen.
  */
@@ -40,10 +42,10 @@
 #define NEST_REPS 1000000L          /* "*1\r\n" this many times in deepnest mode */
 #define NEST_CHUNK_REPS 10000L      /* reps per chunk written (divides NEST_REPS) */
 
-enum mode { M_HTTP, M_GARBAGE, M_BIGBULK, M_DEEPNEST, M_DRIP, M_SILENT, M_SSH };
+enum mode { M_HTTP, M_GARBAGE, M_BIGBULK, M_DEEPNEST, M_DRIP, M_SILENT, M_SSH, M_CLOSE };
 
 static const char *const mode_names[] = {"http", "garbage", "bigbulk", "deepnest",
-                                         "drip", "silent", "ssh"};
+                                         "drip", "silent", "ssh", "close"};
 
 static const char http_reply[] =
     "HTTP/1.1 400 Bad Request\r\n"
@@ -191,6 +193,8 @@ static void on_input(struct client *c, enum mode m, double now) {
     case M_SSH:
         if (idle) queue(c, ssh_reject, sizeof ssh_reject - 1, 0, 1);
         break;
+    case M_CLOSE:
+        break;
     }
 }
 
@@ -230,6 +234,10 @@ static void accept_all(int lfd, struct client *cl, enum mode m) {
         for (int i = 0; i < MAX_CLIENTS && c == NULL; i++)
             if (cl[i].fd < 0) c = &cl[i];
         if (c == NULL) {
+            close(fd);
+            continue;
+        }
+        if (m == M_CLOSE) {
             close(fd);
             continue;
         }
@@ -290,7 +298,7 @@ static int run(int lfd, enum mode m, double deadline) {
 
 int main(int argc, char **argv) {
     if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: hostile http|garbage|bigbulk|deepnest|drip|silent|ssh PORT [LIFETIME_S]\n");
+        fprintf(stderr, "usage: hostile http|garbage|bigbulk|deepnest|drip|silent|ssh|close PORT [LIFETIME_S]\n");
         return 64;
     }
     int m = parse_mode(argv[1]);

@@ -18,14 +18,6 @@ static const char *sev_color(rmd_severity s) {
     return "";
 }
 
-static void human_bytes(long long b, char *out, size_t n) {
-    const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)b;
-    int i = 0;
-    while (v >= 1024 && i < 4) { v /= 1024; i++; }
-    if (i == 0) snprintf(out, n, "%lld B", b);
-    else snprintf(out, n, "%.1f %s", v, u[i]);
-}
 
 static void text_phases(FILE *out, const rmd_evidence *ev) {
     int first = 1;
@@ -49,10 +41,10 @@ static void text_server(FILE *out, const rmd_evidence *ev) {
     if (!ver) return;
     rmd_kv_get_ll(in, "uptime_in_seconds", &up);
     rmd_kv_get_ll(in, "connected_clients", &cc);
-    if (rmd_kv_get_ll(in, "used_memory", &used) == 0) human_bytes(used, mem, sizeof mem);
+    if (rmd_kv_get_ll(in, "used_memory", &used) == 0) rmd_human_bytes(used, mem, sizeof mem);
     if (rmd_kv_get_ll(in, "maxmemory", &maxmem) == 0 && maxmem > 0) {
         char m[32];
-        human_bytes(maxmem, m, sizeof m);
+        rmd_human_bytes(maxmem, m, sizeof m);
         snprintf(mx, sizeof mx, " of %s", m);
     } else {
         snprintf(mx, sizeof mx, " (no maxmemory)");

@@ -41,14 +41,6 @@ static void endpoint(const rmd_evidence *ev, char *out, size_t n) {
     else snprintf(out, n, "%s:%d", ev->host, ev->port);
 }
 
-static void human_bytes(long long b, char *out, size_t n) {
-    const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)b;
-    int i = 0;
-    while (v >= 1024 && i < 4) { v /= 1024; i++; }
-    if (i == 0) snprintf(out, n, "%lld B", b);
-    else snprintf(out, n, "%.1f %s", v, u[i]);
-}
 
 static void human_secs(double s, char *out, size_t n) {
     if (s < 120) snprintf(out, n, "%.0f s", s);
@@ -419,8 +411,8 @@ static int r_memory(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findin
         long long sys, rss;
         if (info_ll(ev, "total_system_memory", &sys) && sys > 0 && info_ll(ev, "used_memory_rss", &rss) &&
             rss * 100.0 / (double)sys >= th->mem_warn_pct) {
-            human_bytes(rss, u, sizeof u);
-            human_bytes(sys, m, sizeof m);
+            rmd_human_bytes(rss, u, sizeof u);
+            rmd_human_bytes(sys, m, sizeof m);
             rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_MEMORY_HIGH, RMD_SEV_WARNING,
                 "Redis uses %s of the host's %s (%.0f%%) with no maxmemory set: the kernel OOM killer is its only limit.",
                 u, m, rss * 100.0 / (double)sys);
@@ -430,8 +422,8 @@ static int r_memory(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findin
         return 0;
     }
     double pct = used * 100.0 / (double)max;
-    human_bytes(used, u, sizeof u);
-    human_bytes(max, m, sizeof m);
+    rmd_human_bytes(used, u, sizeof u);
+    rmd_human_bytes(max, m, sizeof m);
     int noevict = pol && strcmp(pol, "noeviction") == 0;
     if (!evicting && (pct >= 99.0 || (oom_errs > 0 && pct >= th->mem_crit_pct)) && (noevict || oom_errs > 0)) {
         rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_MAXMEMORY, RMD_SEV_CRITICAL,
@@ -485,8 +477,8 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
         rmd_strlist_addf(&f->evidence, "the data directory %s does not exist on this host", dir ? dir : "?");
     if (h->collected && h->disk_free_bytes >= 0) {
         char fr[32], tot[32];
-        human_bytes(h->disk_free_bytes, fr, sizeof fr);
-        human_bytes(h->disk_total_bytes, tot, sizeof tot);
+        rmd_human_bytes(h->disk_free_bytes, fr, sizeof fr);
+        rmd_human_bytes(h->disk_total_bytes, tot, sizeof tot);
         rmd_strlist_addf(&f->evidence, "free disk under %s: %s of %s", h->disk_path, fr, tot);
     }
     const char *mis = info_s(ev, "errorstat_MISCONF");

@@ -84,6 +84,15 @@ int rmd_parse_double(const char *s, size_t len, double *out) {
     return 0;
 }
 
+void rmd_human_bytes(long long b, char *out, size_t outlen) {
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)b;
+    int i = 0;
+    while (v >= 1024 && i < 4) { v /= 1024; i++; }
+    if (i == 0) snprintf(out, outlen, "%lld B", b);
+    else snprintf(out, outlen, "%.1f %s", v, unit[i]);
+}
+
 double rmd_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

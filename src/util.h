@@ -31,6 +31,9 @@ int rmd_parse_ll(const char *s, size_t len, long long *out);
 /* Strict decimal floating-point parse of exactly len bytes. 0 / -1 as above. */
 int rmd_parse_double(const char *s, size_t len, double *out);
 
+/* "1.5 MiB", "512 B": bytes for people (binary units, one decimal). */
+void rmd_human_bytes(long long b, char *out, size_t outlen);
+
 /* Monotonic clock in milliseconds (fractional). */
 double rmd_now_ms(void);
 

@@ -6,18 +6,9 @@
 #include "causes.h"
 #include "unit.h"
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char *buf = malloc(1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 TEST(every_cause_is_documented) {
-    char *doc = slurp("docs/causes.md");
+    size_t dlen;
+    char *doc = unit_slurp("docs/causes.md", &dlen);
     CHECK(doc != NULL);
     if (!doc) return;
     for (int i = 0; i < RMD_CAUSE__COUNT; i++) {
@@ -32,7 +23,8 @@ TEST(every_cause_is_documented) {
 }
 
 TEST(every_documented_row_is_a_cause) {
-    char *doc = slurp("docs/causes.md");
+    size_t dlen;
+    char *doc = unit_slurp("docs/causes.md", &dlen);
     CHECK(doc != NULL);
     if (!doc) return;
     for (char *p = strstr(doc, "\n| `"); p; p = strstr(p + 1, "\n| `")) {

@@ -10,16 +10,6 @@
 #include "unit.h"
 #include "util.h"
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc(1 << 20);
-    *len = fread(buf, 1, (1 << 20) - 1, f);
-    buf[*len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static redisReply *reply_of(const char *bytes, size_t len) {
     rmd_resp *r = rmd_resp_new(0, 0);
     redisReply *rep = NULL;
@@ -30,7 +20,7 @@ static redisReply *reply_of(const char *bytes, size_t len) {
 
 TEST(info_real_capture) {
     size_t len;
-    char *t = slurp("tests/data/evidence/info-7.0.txt", &len);
+    char *t = unit_slurp("tests/data/evidence/info-7.0.txt", &len);
     rmd_kvlist kv = {0};
     long long v;
     CHECK(t != NULL);
@@ -84,7 +74,7 @@ TEST(info_field_limit) {
 
 TEST(clients_real_capture) {
     size_t len;
-    char *t = slurp("tests/data/evidence/clientlist-7.0.txt", &len);
+    char *t = unit_slurp("tests/data/evidence/clientlist-7.0.txt", &len);
     rmd_clients c = {0};
     CHECK(t != NULL);
     if (!t) return;
@@ -161,7 +151,7 @@ TEST(clients_group_cap_and_hostile_names) {
 
 TEST(slowlog_real_capture) {
     size_t len;
-    char *t = slurp("tests/data/evidence/slowlog.resp", &len);
+    char *t = unit_slurp("tests/data/evidence/slowlog.resp", &len);
     CHECK(t != NULL);
     if (!t) return;
     redisReply *r = reply_of(t, len);
@@ -179,7 +169,7 @@ TEST(slowlog_real_capture) {
 
 TEST(latency_real_capture) {
     size_t len;
-    char *t = slurp("tests/data/evidence/latency.resp", &len);
+    char *t = unit_slurp("tests/data/evidence/latency.resp", &len);
     CHECK(t != NULL);
     if (!t) return;
     redisReply *r = reply_of(t, len);

@@ -20,16 +20,6 @@
 #include "unit.h"
 #include "util.h"
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc(1 << 20);
-    *len = fread(buf, 1, (1 << 20) - 1, f);
-    buf[*len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static int config_index(const char *name) {
     for (int i = 0; i < RMD_CFG__COUNT; i++)
         if (!strcmp(rmd_config_name((rmd_config_key)i), name)) return i;
@@ -44,7 +34,7 @@ static const rmd_finding *find(const rmd_findings *l, const char *id) {
 
 static int run_case(const char *path) {
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = unit_slurp(path, &len);
     int ok = 1;
     if (!text) return 0;
     rmd_evidence ev;

@@ -8,6 +8,7 @@
 #define RMD_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_case_failed;
@@ -49,5 +50,17 @@ static int unit_cases_passed, unit_cases_failed;
     } while (0)
 
 #define UNIT_END() (unit_cases_failed ? 1 : 0)
+
+/* Read a test data file (at most 1 MiB) into a new NUL-terminated buffer; NULL if unreadable. */
+static inline char *unit_slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = malloc(1 << 20);
+    if (!buf) { fclose(f); return NULL; }
+    *len = fread(buf, 1, (1 << 20) - 1, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
 
 #endif

@@ -48,7 +48,15 @@ const char *rmd_severity_name(rmd_severity s);
     X(OOM_KILLED,          "oom-killed",          "server", "Kernel OOM killer took redis-server") \
     X(KEEPALIVE_DISABLED,  "keepalive-disabled",  "server", "TCP keepalive is off") \
     X(EVICTION_ACTIVE,     "eviction-active",     "server", "Keys are being evicted") \
-    X(LATENCY_MONITOR_OFF, "latency-monitor-off", "server", "Latency evidence is not recorded")
+    X(LATENCY_MONITOR_OFF, "latency-monitor-off", "server", "Latency evidence is not recorded") \
+    /* log: recognised by triage in client and server logs */                                   \
+    X(COMMAND_TIMEOUT,     "command-timeout",     "log", "Connected, but a reply came too late") \
+    X(CONNECTION_RESET,    "connection-reset",    "log", "Connection reset, closed or broken") \
+    X(POOL_EXHAUSTED,      "pool-exhausted",      "log", "Client-side connection pool exhausted") \
+    X(READONLY_REPLICA,    "readonly-replica",    "log", "Writes sent to a read-only replica") \
+    X(PORT_IN_USE,         "port-in-use",         "log", "Server could not bind its port") \
+    X(SERVER_CRASH,        "server-crash",        "log", "Server crashed (assertion, signal)") \
+    X(PROTOCOL_ERROR,      "protocol-error",      "log", "Protocol error between client and server")
 
 typedef enum rmd_cause {
 #define RMD_CAUSE_ENUM(e, id, group, title) RMD_CAUSE_##e,

@@ -2,7 +2,7 @@
 # (scripts/deps.sh), build, and run. `make test SANITIZE=1` builds with ASan+UBSan.
 
 CC       ?= cc
-PKGS      = libuv jansson openssl hiredis
+PKGS      = libuv jansson openssl hiredis yaml-0.1 libpcre2-8 sqlite3
 CSTD      = -std=c11 -D_GNU_SOURCE
 WARN      = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wno-format-nonliteral
@@ -19,7 +19,8 @@ LDLIBS  += -lm
 
 SRC      = $(wildcard src/*.c)
 LIBSRC   = $(filter-out src/main.c,$(SRC))
-LIBOBJ   = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRC))
+KBSRC    = $(sort $(wildcard kb/*.md))
+LIBOBJ   = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIBSRC)) $(BUILD)/obj/kb_builtin.o
 UNITSRC  = $(wildcard tests/unit/test_*.c)
 UNITBIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 BIN      = $(BUILD)/redis-medic
@@ -43,6 +44,14 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DRMD_VERSION=\"$(VERSION)\" -c $< -o $@
 
+# The built-in knowledge base: kb/*.md compiled into the binary.
+$(BUILD)/gen/kb_builtin.c: $(KBSRC) scripts/embed-kb.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed-kb.sh $@ $(KBSRC)
+
+$(BUILD)/obj/kb_builtin.o: $(BUILD)/gen/kb_builtin.c
+	$(CC) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
+
 $(BUILD)/librmd.a: $(LIBOBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -58,9 +67,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/librmd.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/librmd.a $(PKG_LIBS) $(LDLIBS)
 
 # libFuzzer targets: clang, ASan + UBSan, built from the library sources.
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard src/*.h) | deps
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard src/*.h) $(BUILD)/gen/kb_builtin.c | deps
 	@mkdir -p $(dir $@)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS) $< $(LIBSRC) $(PKG_LIBS) -lm -o $@
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS) $< $(LIBSRC) $(BUILD)/gen/kb_builtin.c $(PKG_LIBS) -lm -o $@
 
 fuzz-build: $(FUZZBIN)
 

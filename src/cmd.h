@@ -16,5 +16,6 @@ typedef struct rmd_cmd {
 extern const rmd_cmd rmd_cmds[];
 
 int rmd_cmd_diagnose(int argc, char **argv);
+int rmd_cmd_kb(int argc, char **argv);
 
 #endif

@@ -9,24 +9,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "advice.h"
 #include "cmd.h"
 #include "evidence.h"
 #include "host.h"
+#include "kb.h"
 #include "opt.h"
 #include "probe.h"
 #include "report.h"
 #include "rules.h"
+#include "store.h"
 #include "target.h"
 #include "util.h"
 
 typedef struct diag_opts {
-    int         json, help, tls, insecure, no_host;
-    int         timeout_ms, port, samples;
-    const char *host, *user, *password_file, *cacert, *cert, *key, *sni;
-    char       *password;  /* owned copy (argv is overwritten) */
+    int           json, help, tls, insecure, no_host, no_state;
+    int           timeout_ms, port, samples;
+    const char   *host, *user, *password_file, *cacert, *cert, *key, *sni, *state;
+    char         *password;  /* owned copy (argv is overwritten) */
+    rmd_opt_multi kb;
 } diag_opts;
 
 #define O(f) offsetof(diag_opts, f)
@@ -45,6 +49,9 @@ static const rmd_opt diag_table[] = {
     {"timeout", 0, RMD_OPT_MILLIS, O(timeout_ms), "MS", "deadline of each phase in ms (default 2000)"},
     {"samples", 0, RMD_OPT_COUNT, O(samples), "N", "PING round trips for the latency sample (default 20, max 64)"},
     {"no-host", 0, RMD_OPT_BOOL, O(no_host), NULL, "skip host evidence (/proc, kernel log)"},
+    {"kb", 0, RMD_OPT_MULTI, O(kb), "DIR", "add the runbooks in DIR (repeatable; also REDIS_MEDIC_KB)"},
+    {"state", 0, RMD_OPT_STRING, O(state), "PATH", "occurrence database (default $XDG_STATE_HOME/redis-medic/state.db)"},
+    {"no-state", 0, RMD_OPT_BOOL, O(no_state), NULL, "do not record occurrences"},
     {"json", 0, RMD_OPT_BOOL, O(json), NULL, "print one JSON document (docs/json.md)"},
     {"help", 0, RMD_OPT_BOOL, O(help), NULL, "show this help"},
     {NULL, 0, RMD_OPT_BOOL, 0, NULL, NULL},
@@ -172,6 +179,25 @@ static void collect_host(rmd_evidence *ev) {
     rmd_host_collect(&ev->host_facts, ev->addr, ev->port, NULL, dir);
 }
 
+/* Record each finding against its runbook in the local state database.
+ * A database that cannot be opened is reported once and skipped. */
+static void record(const diag_opts *o, const rmd_evidence *ev, const rmd_findings *fl) {
+    char err[512];
+    if (o->no_state || fl->n == 0) return;
+    rmd_store *s = rmd_store_open(o->state, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "redis-medic diagnose: warning: occurrences not recorded: %s\n", err);
+        return;
+    }
+    time_t now = time(NULL);
+    for (size_t i = 0; i < fl->n; i++) {
+        const rmd_finding *f = &fl->items[i];
+        rmd_store_record(s, f->runbook[0] ? f->runbook : rmd_cause_get(f->cause)->id, rmd_cause_get(f->cause)->id,
+                         rmd_severity_name(f->sev), ev->target, f->summary, now);
+    }
+    rmd_store_close(s);
+}
+
 int rmd_cmd_diagnose(int argc, char **argv) {
     diag_opts o;
     const char *pos[1];
@@ -181,6 +207,7 @@ int rmd_cmd_diagnose(int argc, char **argv) {
     rmd_evidence ev;
     rmd_findings fl = {0};
     rmd_thresholds th;
+    rmd_kb kb = {0};
 
     memset(&o, 0, sizeof o);
     o.samples = -1;
@@ -209,8 +236,10 @@ int rmd_cmd_diagnose(int argc, char **argv) {
 
     rmd_thresholds_default(&th);
     rmd_rules_run(&ev, &th, &fl);
-    rmd_advice_fill(&fl, &ev, &t);
+    rmd_kb_load_all(&kb, o.kb.v, o.kb.n, 1);
+    rmd_advice_fill(&fl, &kb, &ev, &t);
     rmd_findings_sort(&fl);
+    record(&o, &ev, &fl);
 
     if (o.json) {
         if (rmd_report_json(stdout, &ev, &fl) != 0) goto out;
@@ -226,6 +255,7 @@ int rmd_cmd_diagnose(int argc, char **argv) {
     default: rc = RMD_EXIT_OK; break;
     }
 out:
+    rmd_kb_free(&kb);
     rmd_findings_free(&fl);
     rmd_evidence_free(&ev);
     rmd_target_clear(&t);

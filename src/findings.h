@@ -17,6 +17,7 @@ typedef struct rmd_finding {
     char         summary[512];  /* one plain sentence with the numbers */
     rmd_strlist  evidence;      /* facts with values */
     rmd_strlist  next_steps;    /* concrete commands, host and port filled in */
+    char         runbook[72];   /* error_id of the runbook that explains it, "" if none */
 } rmd_finding;
 
 typedef struct rmd_findings {

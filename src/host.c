@@ -8,6 +8,7 @@
 #include "host.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -176,6 +177,34 @@ int rmd_host_parse_tcp_line(const char *line, int ipv6, rmd_tcp_entry *out) {
     return 0;
 }
 
+void rmd_host_cgroup_line(const char *line, char *service, size_t slen, char *container, size_t clen) {
+    const char *p;
+    size_t n = strcspn(line, "\n");
+    /* ".../redis-server.service" or ".../redis@6380.service" */
+    const char *svc = NULL;
+    for (p = line; (p = strstr(p, ".service")) && (size_t)(p - line) < n; p++) svc = p;
+    if (svc) {
+        const char *b = svc;
+        while (b > line && b[-1] != '/') b--;
+        if (svc > b) {
+            char tmp[64];
+            rmd_memlcpy(tmp, sizeof tmp, b, (size_t)(svc - b));
+            if (strspn(tmp, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_@.:") == strlen(tmp))
+                rmd_strlcpy(service, tmp, slen);
+        }
+    }
+    /* 64 hex digits after "docker-", "docker/", "libpod-", "cri-containerd-" or a bare "/" */
+    for (size_t i = 0; i + 64 <= n; i++) {
+        if (i > 0 && line[i - 1] != '/' && line[i - 1] != '-') continue;
+        size_t k = 0;
+        while (k < 64 && isxdigit((unsigned char)line[i + k])) k++;
+        if (k == 64 && (i + 64 == n || !isxdigit((unsigned char)line[i + 64]))) {
+            rmd_memlcpy(container, clen, line + i, 12);
+            return;
+        }
+    }
+}
+
 /* Process names the OOM rules care about. */
 static int redis_comm(const char *s, size_t n) {
     return (n == 12 && !memcmp(s, "redis-server", 12)) || (n == 13 && !memcmp(s, "valkey-server", 13));
@@ -329,6 +358,13 @@ static void find_owner(rmd_host *h) {
             buf[strcspn(buf, "\n")] = '\0';
             rmd_strlcpy(h->listen_comm, buf, sizeof h->listen_comm);
         }
+        char line[512];
+        snprintf(path, sizeof path, "/proc/%d/cgroup", h->listen_pid);
+        FILE *cg = fopen(path, "r");
+        while (cg && fgets(line, sizeof line, cg))
+            rmd_host_cgroup_line(line, h->listen_service, sizeof h->listen_service, h->listen_container,
+                                 sizeof h->listen_container);
+        if (cg) fclose(cg);
         char cwd[256];
         snprintf(path, sizeof path, "/proc/%d/cwd", h->listen_pid);
         ssize_t l = readlink(path, cwd, sizeof cwd - 1);

@@ -33,6 +33,8 @@ typedef struct rmd_host {
     char listen_comm[32];
     char listen_addr[64];  /* the bound address, e.g. "127.0.0.1" or "0.0.0.0" or "::" */
     int  listen_backlog_queued;   /* rx_queue of the listener: connections waiting accept() */
+    char listen_service[64];   /* systemd unit of the owner ("redis-server"), "" if none */
+    char listen_container[80]; /* container id of the owner (docker, podman, containerd), "" if none */
     char listen_cwd[256];  /* the owner's working directory (/proc/PID/cwd), "" if unknown;
                             * ends in " (deleted)" when the directory was removed */
 
@@ -87,6 +89,11 @@ typedef struct rmd_tcp_entry {
 /* Parse one data line of /proc/net/tcp (ipv6 = 0) or /proc/net/tcp6 (ipv6 = 1).
  * Returns 0 on success, -1 for the header or a malformed line. */
 int rmd_host_parse_tcp_line(const char *line, int ipv6, rmd_tcp_entry *out);
+
+/* From one /proc/PID/cgroup line, the systemd service (without ".service")
+ * and the container id (64 hex digits, shortened to 12 as docker prints it).
+ * Either output is left untouched when the line does not name one. */
+void rmd_host_cgroup_line(const char *line, char *service, size_t slen, char *container, size_t clen);
 
 /* If a kernel log line records the OOM killer taking a redis-server or
  * valkey-server process, return 1 and copy the process name into comm. */

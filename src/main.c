@@ -17,6 +17,7 @@
 
 const rmd_cmd rmd_cmds[] = {
     {"diagnose", "probe an endpoint phase by phase and explain why it fails", rmd_cmd_diagnose},
+    {"kb", "the runbook knowledge base: list, show, lint", rmd_cmd_kb},
     {NULL, NULL, NULL},
 };
 

@@ -54,6 +54,15 @@ static rmd_err set_value(const rmd_opt *o, void *dst, char *v, char *err, size_t
         return set_int(o, dst, v, 1, 65535, err, errlen);
     case RMD_OPT_COUNT:
         return set_int(o, dst, v, 0, 1000000, err, errlen);
+    case RMD_OPT_MULTI: {
+        rmd_opt_multi *m = (rmd_opt_multi *)((char *)dst + o->offset);
+        if (m->n >= RMD_OPT_MULTI_MAX) {
+            snprintf(err, errlen, "--%s given more than %d times", o->name, RMD_OPT_MULTI_MAX);
+            return RMD_EUSAGE;
+        }
+        m->v[m->n++] = v;
+        return RMD_OK;
+    }
     case RMD_OPT_FILE:
         if (access(v, R_OK) != 0) {
             snprintf(err, errlen, "--%s: cannot read '%.200s'", o->name, v);

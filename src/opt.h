@@ -19,8 +19,16 @@ typedef enum rmd_opt_type {
     RMD_OPT_MILLIS,  /* int, 1..3600000 */
     RMD_OPT_PORT,    /* int, 1..65535 */
     RMD_OPT_COUNT,   /* int, 0..1000000 */
-    RMD_OPT_FILE     /* const char *, must name a readable file */
+    RMD_OPT_FILE,    /* const char *, must name a readable file */
+    RMD_OPT_MULTI    /* rmd_opt_multi: repeatable, each value borrowed from argv */
 } rmd_opt_type;
+
+#define RMD_OPT_MULTI_MAX 32
+
+typedef struct rmd_opt_multi {
+    const char *v[RMD_OPT_MULTI_MAX];
+    size_t      n;
+} rmd_opt_multi;
 
 typedef struct rmd_opt {
     const char  *name;    /* long name without "--" */

@@ -87,6 +87,7 @@ void rmd_report_text(FILE *out, const rmd_evidence *ev, const rmd_findings *l, c
         size_t ns = o->max_steps > 0 && (size_t)o->max_steps < f->next_steps.n ? (size_t)o->max_steps : f->next_steps.n;
         if (ns) fprintf(out, "         next:\n");
         for (size_t s = 0; s < ns; s++) fprintf(out, "           $ %s\n", f->next_steps.items[s]);
+        if (f->runbook[0]) fprintf(out, "         runbook: %s (redis-medic kb show %s)\n", f->runbook, f->runbook);
     }
     if (l->n == 0) fprintf(out, "\nno findings: the endpoint answers and nothing crosses a threshold\n");
     fprintf(out, "\n%d critical, %d warning, %d info\n", counts[RMD_SEV_CRITICAL], counts[RMD_SEV_WARNING],
@@ -310,6 +311,7 @@ int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
         json_object_set_new(o, "id", jstr(rmd_cause_get(f->cause)->id));
         json_object_set_new(o, "severity", jstr(rmd_severity_name(f->sev)));
         json_object_set_new(o, "summary", jstr(f->summary));
+        json_object_set_new(o, "runbook", f->runbook[0] ? jstr(f->runbook) : json_null());
         json_object_set_new(o, "evidence", strlist_json(&f->evidence));
         json_object_set_new(o, "next_steps", strlist_json(&f->next_steps));
         json_array_append_new(fs, o);

@@ -357,7 +357,7 @@ diag() {
     [ -x /usr/bin/time ] && tm=(/usr/bin/time -f %M -o "$TMPD/$tag.rss")
     local t0 t1
     t0=$(now_us)
-    NO_COLOR=1 "${pre[@]}" timeout -k 2 "${DIAG_LIMIT:-30}" "${tm[@]}" \
+    XDG_STATE_HOME=$TMPD/state NO_COLOR=1 "${pre[@]}" timeout -k 2 "${DIAG_LIMIT:-30}" "${tm[@]}" \
         "$RMD_BIN" diagnose "$@" >"$D_OUT" 2>"$D_ERR" </dev/null
     D_RC=$?
     t1=$(now_us)

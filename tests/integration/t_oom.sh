@@ -46,7 +46,7 @@ fi
 
 D_OUT=$TMPD/oom.out D_ERR=$TMPD/oom.err
 t0=$(date +%s%N)
-NO_COLOR=1 timeout -k 2 30 unshare --pid --fork --mount-proc \
+XDG_STATE_HOME=$TMPD/state NO_COLOR=1 timeout -k 2 30 unshare --pid --fork --mount-proc \
     "$RMD_BIN" diagnose --json --timeout "$RMD_TIMEOUT" "redis://127.0.0.1:$port" >"$D_OUT" 2>"$D_ERR" </dev/null
 D_RC=$?
 D_MS=$(( ($(date +%s%N) - t0) / 1000000 ))

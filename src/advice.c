@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -84,12 +85,46 @@ void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_targe
     out[o] = '\0';
 }
 
+/* Seconds since this host booted, or -1. */
+static double host_uptime(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0) return -1;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A runbook's exceptions in force now change the finding: "downgrade" lowers
+ * its severity, "hold" marks it as held back from alerting. Both say why. */
+static void apply_exceptions(rmd_finding *f, const rmd_runbook *rb, time_t now) {
+    struct tm tm;
+    localtime_r(&now, &tm);
+    double up = host_uptime();
+    for (size_t i = 0; i < rb->n_exceptions; i++) {
+        const rmd_kb_exception *x = &rb->exceptions[i];
+        if (!x->effect || !rmd_kb_exception_active(x, &tm, up)) continue;
+        char when[96];
+        if (x->window) snprintf(when, sizeof when, "window %s", x->window);
+        else snprintf(when, sizeof when, "the first %lld s after boot", x->after_boot_s);
+        int lvl = rmd_kb_severity_level(x->severity);
+        if (!strcmp(x->effect, "downgrade") && lvl >= 0 && lvl < (int)f->sev) {
+            rmd_strlist_addf(&f->evidence, "severity lowered from %s by runbook %s exception (%s)%s%s",
+                             rmd_severity_name(f->sev), rb->error_id, when, x->reason ? ": " : "", x->reason ? x->reason : "");
+            f->sev = (rmd_severity)lvl;
+        } else if (!strcmp(x->effect, "hold")) {
+            f->held = 1;
+            rmd_strlist_addf(&f->evidence, "alert held by runbook %s exception (%s)%s%s", rb->error_id, when,
+                             x->reason ? ": " : "", x->reason ? x->reason : "");
+        }
+    }
+}
+
 void rmd_advice_fill(rmd_findings *l, const rmd_kb *kb, const rmd_evidence *ev, const rmd_target *t) {
+    time_t now = time(NULL);
     for (size_t i = 0; i < l->n; i++) {
         rmd_finding *f = &l->items[i];
         const rmd_runbook *rb = rmd_kb_for_cause(kb, rmd_cause_get(f->cause)->id);
         if (!rb) continue;
         rmd_strlcpy(f->runbook, rb->error_id, sizeof f->runbook);
+        apply_exceptions(f, rb, now);
         rmd_strlist steps = {0};
         rmd_kb_steps(rb, &steps);
         for (size_t s = 0; s < steps.n; s++) {

@@ -18,6 +18,7 @@ typedef struct rmd_finding {
     rmd_strlist  evidence;      /* facts with values */
     rmd_strlist  next_steps;    /* concrete commands, host and port filled in */
     char         runbook[72];   /* error_id of the runbook that explains it, "" if none */
+    int          held;          /* a runbook exception holds its alert back (boot, window) */
 } rmd_finding;
 
 typedef struct rmd_findings {

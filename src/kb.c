@@ -904,6 +904,39 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
     }
 }
 
+int rmd_kb_severity_level(const char *w) {
+    if (!w) return -1;
+    if (!strcasecmp(w, "info") || !strcasecmp(w, "low")) return 0;
+    if (!strcasecmp(w, "warning") || !strcasecmp(w, "medium")) return 1;
+    if (!strcasecmp(w, "high") || !strcasecmp(w, "critical")) return 2;
+    return -1;
+}
+
+static int day_index(const char *d, size_t n) {
+    static const char *const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    for (int i = 0; i < 7; i++)
+        if (n == 3 && !strncasecmp(d, days[i], 3)) return i;
+    return -1;
+}
+
+int rmd_kb_exception_active(const rmd_kb_exception *x, const struct tm *tm, double uptime_s) {
+    if (!x->window) return x->after_boot_s >= 0 && uptime_s >= 0 && uptime_s < (double)x->after_boot_s;
+    if (!valid_window(x->window)) return 0;
+    const char *sp = strchr(x->window, ' '), *dash = memchr(x->window, '-', (size_t)(sp - x->window));
+    int d1 = day_index(x->window, dash ? (size_t)(dash - x->window) : (size_t)(sp - x->window));
+    int d2 = dash ? day_index(dash + 1, (size_t)(sp - dash - 1)) : d1;
+    const char *t = sp + 1;
+    int from = ((t[0] - '0') * 10 + t[1] - '0') * 60 + (t[3] - '0') * 10 + t[4] - '0';
+    int to = ((t[6] - '0') * 10 + t[7] - '0') * 60 + (t[9] - '0') * 10 + t[10] - '0';
+    int now = tm->tm_hour * 60 + tm->tm_min;
+    int day = tm->tm_wday;
+    if (d1 >= 0) { /* day or day range (may wrap: Sat-Mon) */
+        int in = d1 <= d2 ? day >= d1 && day <= d2 : day >= d1 || day <= d2;
+        if (!in) return 0;
+    }
+    return from <= to ? now >= from && now < to : now >= from || now < to;
+}
+
 void rmd_kb_free(rmd_kb *kb) {
     for (size_t i = 0; i < kb->n; i++) rmd_runbook_free(&kb->items[i]);
     free(kb->items);

@@ -14,6 +14,7 @@
 #define RMD_KB_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "err.h"
 #include "util.h"
@@ -110,6 +111,14 @@ void rmd_kb_steps(const rmd_runbook *rb, rmd_strlist *out);
  * ;, &, redirections, backticks, $( ), globs are not run by a shell here.
  * Returns RMD_OK with out filled, or RMD_EPARSE with the offending column. */
 rmd_err rmd_kb_split_argv(const char *cmd, rmd_strlist *out, int *bad_col);
+
+/* Is exception x in force at local time tm (tm_wday 0 = Sunday) on a host
+ * that booted uptime_s seconds ago? */
+int rmd_kb_exception_active(const rmd_kb_exception *x, const struct tm *tm, double uptime_s);
+
+/* A runbook severity word mapped onto finding severities: info/low -> 0,
+ * warning/medium -> 1, high/critical -> 2; -1 when unknown. */
+int rmd_kb_severity_level(const char *word);
 
 void rmd_kb_free(rmd_kb *kb);
 void rmd_kb_problems_free(rmd_kb_problems *p);

@@ -312,6 +312,7 @@ int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
         json_object_set_new(o, "severity", jstr(rmd_severity_name(f->sev)));
         json_object_set_new(o, "summary", jstr(f->summary));
         json_object_set_new(o, "runbook", f->runbook[0] ? jstr(f->runbook) : json_null());
+        if (f->held) json_object_set_new(o, "held", json_true());
         json_object_set_new(o, "evidence", strlist_json(&f->evidence));
         json_object_set_new(o, "next_steps", strlist_json(&f->next_steps));
         json_array_append_new(fs, o);

@@ -252,7 +252,35 @@ TEST(placeholders_filled_and_quoted) {
     rmd_evidence_free(&ev);
 }
 
+TEST(exception_windows) {
+    rmd_kb_exception x = {.window = "Sun 03:00-04:00", .after_boot_s = -1};
+    struct tm tm = {0};
+    tm.tm_wday = 0; tm.tm_hour = 3; tm.tm_min = 30;
+    CHECK(rmd_kb_exception_active(&x, &tm, 99999));
+    tm.tm_hour = 4; tm.tm_min = 0;
+    CHECK(!rmd_kb_exception_active(&x, &tm, 99999));
+    tm.tm_wday = 1; tm.tm_hour = 3; tm.tm_min = 30;
+    CHECK(!rmd_kb_exception_active(&x, &tm, 99999));
+    x.window = "Fri-Mon 22:00-02:00"; /* wraps the week and midnight */
+    tm.tm_wday = 0; tm.tm_hour = 23; tm.tm_min = 0;
+    CHECK(rmd_kb_exception_active(&x, &tm, 1e9));
+    tm.tm_wday = 3;
+    CHECK(!rmd_kb_exception_active(&x, &tm, 1e9));
+    tm.tm_wday = 6; tm.tm_hour = 1; tm.tm_min = 59;
+    CHECK(rmd_kb_exception_active(&x, &tm, 1e9));
+    x.window = "daily 02:00-02:15";
+    tm.tm_wday = 3; tm.tm_hour = 2; tm.tm_min = 5;
+    CHECK(rmd_kb_exception_active(&x, &tm, 1e9));
+    rmd_kb_exception b = {.window = NULL, .after_boot_s = 120};
+    CHECK(rmd_kb_exception_active(&b, &tm, 60));
+    CHECK(!rmd_kb_exception_active(&b, &tm, 121));
+    CHECK_INT(rmd_kb_severity_level("LOW"), 0);
+    CHECK_INT(rmd_kb_severity_level("medium"), 1);
+    CHECK_INT(rmd_kb_severity_level("sev2"), -1);
+}
+
 int main(void) {
+    RUN(exception_windows);
     RUN(good_runbook_and_steps);
     RUN(seed_runbook_loads_unchanged);
     RUN(bad_yaml);

@@ -2,7 +2,7 @@
 # (scripts/deps.sh), build, and run. `make test SANITIZE=1` builds with ASan+UBSan.
 
 CC       ?= cc
-PKGS      = libuv jansson openssl hiredis yaml-0.1 libpcre2-8 sqlite3
+PKGS      = libuv jansson openssl hiredis yaml-0.1 libpcre2-8 sqlite3 libhs zlib libzstd
 CSTD      = -std=c11 -D_GNU_SOURCE
 WARN      = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wno-format-nonliteral

@@ -17,5 +17,6 @@ extern const rmd_cmd rmd_cmds[];
 
 int rmd_cmd_diagnose(int argc, char **argv);
 int rmd_cmd_kb(int argc, char **argv);
+int rmd_cmd_triage(int argc, char **argv);
 
 #endif

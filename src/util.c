@@ -27,28 +27,33 @@ void rmd_memlcpy(char *dst, size_t n, const void *src, size_t srclen) {
     dst[c] = '\0';
 }
 
+/* How rmd_escape() renders byte c: into tmp (not NUL-terminated), returns the length. */
+static size_t escape_one(unsigned char c, char tmp[4]) {
+    static const char hex[] = "0123456789abcdef";
+    const char *two = c == '\r' ? "\\r" : c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\\' ? "\\\\" : NULL;
+    if (two) { memcpy(tmp, two, 2); return 2; }
+    if (c >= 0x20 && c < 0x7f) { tmp[0] = (char)c; return 1; }
+    tmp[0] = '\\'; tmp[1] = 'x'; tmp[2] = hex[c >> 4]; tmp[3] = hex[c & 15];
+    return 4;
+}
+
 void rmd_escape(char *out, size_t outlen, const void *in, size_t inlen) {
     const unsigned char *s = in;
-    size_t o = 0;
+    size_t o = 0, i, total = 0, room;
+    char tmp[4];
     if (!outlen) return;
-    for (size_t i = 0; i < inlen; i++) {
-        char tmp[5];
-        size_t tl;
-        unsigned char c = s[i];
-        if (c == '\r') { memcpy(tmp, "\\r", 2); tl = 2; }
-        else if (c == '\n') { memcpy(tmp, "\\n", 2); tl = 2; }
-        else if (c == '\t') { memcpy(tmp, "\\t", 2); tl = 2; }
-        else if (c == '\\') { memcpy(tmp, "\\\\", 2); tl = 2; }
-        else if (c >= 0x20 && c < 0x7f) { tmp[0] = (char)c; tl = 1; }
-        else { snprintf(tmp, sizeof tmp, "\\x%02x", c); tl = 4; }
-        if (o + tl + 4 > outlen) { /* room for "..." + NUL */
-            if (outlen >= 4) { memcpy(out + (o < outlen - 4 ? o : outlen - 4), "...", 3); o = (o < outlen - 4 ? o : outlen - 4) + 3; }
-            break;
-        }
+    /* Does the whole rendering fit? Stop counting as soon as it cannot. */
+    for (i = 0; i < inlen && total < outlen; i++) total += escape_one(s[i], tmp);
+    /* If not, keep room for "..." and the NUL. */
+    room = (i == inlen && total < outlen) ? outlen - 1 : (outlen >= 4 ? outlen - 4 : 0);
+    for (i = 0; i < inlen; i++) {
+        size_t tl = escape_one(s[i], tmp);
+        if (o + tl > room) break;
         memcpy(out + o, tmp, tl);
         o += tl;
     }
-    out[o < outlen ? o : outlen - 1] = '\0';
+    if (i < inlen && outlen >= 4) { memcpy(out + o, "...", 3); o += 3; }
+    out[o] = '\0';
 }
 
 int rmd_parse_ll(const char *s, size_t len, long long *out) {

@@ -1,0 +1,264 @@
+/* classify.c -- vectorscan prefilter + PCRE2 confirmation (see classify.h). */
+#include "classify.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs/hs.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_CAND_IDS 16        /* distinct patterns remembered per candidate line */
+#define MATCH_LIMIT  100000    /* PCRE2 backtracking bound per line */
+#define MAX_LINE     65536     /* longer lines are classified by their first 64 KiB */
+
+typedef struct pattern {
+    const char *src;           /* borrowed from the kb */
+    const char *label;         /* cause id or runbook error_id */
+    const char *runbook;
+    size_t      specificity;   /* pattern length: longer = more specific */
+    pcre2_code *re;
+    int         in_hs;         /* 1: in the vectorscan database; 0: checked on every line */
+} pattern;
+
+typedef struct cand {
+    size_t start, end;         /* line bounds in the scanned buffer */
+    int    ids[MAX_CAND_IDS];
+    int    n;
+} cand;
+
+struct rmd_classifier {
+    pattern             *p;
+    size_t               n;
+    hs_database_t       *db;
+    hs_scratch_t        *scratch;
+    pcre2_match_data    *md;
+    pcre2_match_context *mctx;
+    size_t               n_always;  /* patterns vectorscan refused */
+    const char          *buf;       /* scan state */
+    size_t               len;
+    cand                *cands;
+    size_t               n_cands, cap_cands;
+    int                  oom;
+};
+
+static int is_overridden(const rmd_kb *kb, size_t i) {
+    const rmd_runbook *rb = &kb->items[i];
+    for (size_t j = i + 1; j < kb->n; j++) {
+        const rmd_runbook *o = &kb->items[j];
+        if ((rb->error_id && o->error_id && !strcasecmp(rb->error_id, o->error_id)) ||
+            (rb->cause && o->cause && !strcmp(rb->cause, o->cause)))
+            return 1;
+    }
+    return 0;
+}
+
+/* Compile the prefilter database. A pattern vectorscan refuses even in
+ * prefilter mode moves to the checked-on-every-line set. */
+static int build_db(rmd_classifier *c, char *err, size_t errlen) {
+    const char **ex = calloc(c->n, sizeof *ex);
+    unsigned *fl = calloc(c->n, sizeof *fl), *ids = calloc(c->n, sizeof *ids);
+    int rc = -1;
+    if (!ex || !fl || !ids) goto out;
+    for (size_t attempt = 0; attempt <= c->n; attempt++) {
+        unsigned m = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            if (!c->p[i].in_hs) continue;
+            ex[m] = c->p[i].src;
+            fl[m] = HS_FLAG_PREFILTER | HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY;
+            ids[m] = (unsigned)i;
+            m++;
+        }
+        if (m == 0) { rc = 0; goto out; }
+        hs_compile_error_t *ce = NULL;
+        if (hs_compile_multi(ex, fl, ids, m, HS_MODE_BLOCK, NULL, &c->db, &ce) == HS_SUCCESS) {
+            rc = hs_alloc_scratch(c->db, &c->scratch) == HS_SUCCESS ? 0 : -1;
+            if (rc) snprintf(err, errlen, "cannot allocate vectorscan scratch space");
+            goto out;
+        }
+        if (ce && ce->expression >= 0 && (unsigned)ce->expression < m) {
+            c->p[ids[ce->expression]].in_hs = 0;
+            c->n_always++;
+            hs_free_compile_error(ce);
+            continue;
+        }
+        snprintf(err, errlen, "vectorscan: %s", ce && ce->message ? ce->message : "compile error");
+        if (ce) hs_free_compile_error(ce);
+        goto out;
+    }
+out:
+    free(ex);
+    free(fl);
+    free(ids);
+    return rc;
+}
+
+rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
+    rmd_classifier *c = calloc(1, sizeof *c);
+    size_t total = 0;
+    if (!c) goto oom;
+    for (size_t i = 0; i < kb->n; i++)
+        if (!is_overridden(kb, i)) total += kb->items[i].patterns.n;
+    c->p = calloc(total ? total : 1, sizeof *c->p);
+    c->md = pcre2_match_data_create(4, NULL);
+    c->mctx = pcre2_match_context_create(NULL);
+    if (!c->p || !c->md || !c->mctx) goto oom;
+    pcre2_set_match_limit(c->mctx, MATCH_LIMIT);
+    for (size_t i = 0; i < kb->n; i++) {
+        const rmd_runbook *rb = &kb->items[i];
+        if (is_overridden(kb, i)) continue;
+        for (size_t k = 0; k < rb->patterns.n; k++) {
+            int ec;
+            PCRE2_SIZE eo;
+            const char *src = rb->patterns.items[k];
+            pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+            if (!re) continue; /* lint names it; a runbook that loaded has none */
+            pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+            c->p[c->n++] = (pattern){src, rb->cause ? rb->cause : rb->error_id, rb->error_id, strlen(src), re, 1};
+        }
+    }
+    if (c->n && build_db(c, err, errlen) != 0) {
+        rmd_classifier_free(c);
+        return NULL;
+    }
+    return c;
+oom:
+    snprintf(err, errlen, "out of memory building the classifier");
+    rmd_classifier_free(c);
+    return NULL;
+}
+
+void rmd_classifier_free(rmd_classifier *c) {
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++) pcre2_code_free(c->p[i].re);
+    free(c->p);
+    free(c->cands);
+    if (c->db) hs_free_database(c->db);
+    if (c->scratch) hs_free_scratch(c->scratch);
+    pcre2_match_data_free(c->md);
+    pcre2_match_context_free(c->mctx);
+    free(c);
+}
+
+size_t rmd_classifier_patterns(const rmd_classifier *c) { return c->n; }
+const char *rmd_classifier_label(const rmd_classifier *c, int idx) { return c->p[idx].label; }
+const char *rmd_classifier_runbook(const rmd_classifier *c, int idx) { return c->p[idx].runbook; }
+
+/* vectorscan match callback: remember the line that contains the match end. */
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx) {
+    rmd_classifier *c = ctx;
+    (void)from;
+    (void)flags;
+    size_t pos = to ? (size_t)to - 1 : 0;
+    if (pos >= c->len) pos = c->len ? c->len - 1 : 0;
+    if (c->buf[pos] == '\n' && pos > 0) pos--;
+    cand *last = c->n_cands ? &c->cands[c->n_cands - 1] : NULL;
+    if (!last || pos < last->start || pos >= last->end) {
+        if (c->n_cands == c->cap_cands) {
+            size_t nc = c->cap_cands ? c->cap_cands * 2 : 256;
+            cand *ni = realloc(c->cands, nc * sizeof *ni);
+            if (!ni) { c->oom = 1; return 1; }
+            c->cands = ni;
+            c->cap_cands = nc;
+        }
+        last = &c->cands[c->n_cands++];
+        const char *nl = memrchr(c->buf, '\n', pos + (c->buf[pos] == '\n' ? 0 : 1));
+        last->start = nl ? (size_t)(nl - c->buf) + 1 : 0;
+        const char *e = memchr(c->buf + pos, '\n', c->len - pos);
+        last->end = e ? (size_t)(e - c->buf) : c->len;
+        last->n = 0;
+    }
+    for (int i = 0; i < last->n; i++)
+        if (last->ids[i] == (int)id) return 0;
+    if (last->n < MAX_CAND_IDS) last->ids[last->n++] = (int)id;
+    return 0;
+}
+
+static int cmp_cand(const void *a, const void *b) {
+    const cand *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The most specific pattern among ids (and the always-checked ones) that
+ * PCRE2 confirms on the line, or -1. */
+static int confirm(rmd_classifier *c, const char *line, size_t len, const int *ids, int n) {
+    int best = -1;
+    if (len > MAX_LINE) len = MAX_LINE;
+    for (int i = 0; i < n; i++) {
+        pattern *p = &c->p[ids[i]];
+        if (best >= 0 && p->specificity <= c->p[best].specificity) continue;
+        if (pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx) >= 0) best = ids[i];
+    }
+    for (size_t i = 0; c->n_always && i < c->n; i++) {
+        pattern *p = &c->p[i];
+        if (p->in_hs || (best >= 0 && p->specificity <= c->p[best].specificity)) continue;
+        if (pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx) >= 0) best = (int)i;
+    }
+    return best;
+}
+
+int rmd_classifier_scan(rmd_classifier *c, const char *buf, size_t len, rmd_classify_cb cb, void *arg) {
+    c->buf = buf;
+    c->len = len;
+    c->n_cands = 0;
+    c->oom = 0;
+    if (len == 0 || c->n == 0) return 0;
+    if (c->db && len <= 0xffffffffu &&
+        hs_scan(c->db, buf, (unsigned)len, 0, c->scratch, on_match, c) != HS_SUCCESS && !c->oom)
+        return -1;
+    if (c->oom) return -1;
+    if (c->n_cands > 1) {
+        /* matches may arrive out of line order: sort, then merge a line's entries */
+        qsort(c->cands, c->n_cands, sizeof *c->cands, cmp_cand);
+        size_t w = 0;
+        for (size_t r = 1; r < c->n_cands; r++) {
+            cand *d = &c->cands[w], *x = &c->cands[r];
+            if (x->start != d->start) { c->cands[++w] = *x; continue; }
+            for (int i = 0; i < x->n; i++) {
+                int dup = 0;
+                for (int j = 0; j < d->n; j++) dup |= d->ids[j] == x->ids[i];
+                if (!dup && d->n < MAX_CAND_IDS) d->ids[d->n++] = x->ids[i];
+            }
+        }
+        c->n_cands = w + 1;
+    }
+    if (!c->n_always) {
+        for (size_t i = 0; i < c->n_cands; i++) {
+            cand *k = &c->cands[i];
+            int best = confirm(c, buf + k->start, k->end - k->start, k->ids, k->n);
+            if (best >= 0) cb(buf + k->start, k->end - k->start, best, arg);
+        }
+        return 0;
+    }
+    /* some patterns are checked on every line */
+    size_t ci = 0;
+    for (size_t s = 0; s < len;) {
+        const char *nl = memchr(buf + s, '\n', len - s);
+        size_t e = nl ? (size_t)(nl - buf) : len;
+        int ids[MAX_CAND_IDS], n = 0;
+        while (ci < c->n_cands && c->cands[ci].start < s) ci++;
+        if (ci < c->n_cands && c->cands[ci].start == s) {
+            n = c->cands[ci].n;
+            memcpy(ids, c->cands[ci].ids, (size_t)n * sizeof ids[0]);
+        }
+        int best = confirm(c, buf + s, e - s, ids, n);
+        if (best >= 0) cb(buf + s, e - s, best, arg);
+        s = e + 1;
+    }
+    return 0;
+}
+
+typedef struct one { int idx; } one;
+
+static void take_one(const char *line, size_t len, int idx, void *arg) {
+    (void)line;
+    (void)len;
+    ((one *)arg)->idx = idx;
+}
+
+int rmd_classify_line(rmd_classifier *c, const char *line, size_t len) {
+    one o = {-1};
+    if (rmd_classifier_scan(c, line, len, take_one, &o) != 0) return -1;
+    return o.idx;
+}

@@ -107,9 +107,8 @@ static int hostport_at(const char *line, size_t len, rmd_endpoint *ep) {
         if (!port) continue;
         size_t b = i;
         while (b > 0 && is_host_char(line[b - 1])) b--;
-        if (b > 0 && (line[b - 1] == ':' || line[b - 1] == '=' || line[b - 1] == '@') && b >= 5 &&
-            !strncmp(line + b - 5, "addr=", 5))
-            continue; /* a client address in a server log line */
+        if (b >= 5 && !strncmp(line + b - 5, "addr=", 5) && !(b >= 6 && line[b - 6] == 'l'))
+            continue; /* a client's address in a server log line (laddr= is the server's) */
         size_t hl = i - b;
         if (hl == 0 || hl > 253 || line[b] == '.' || line[b] == '-') continue;
         char h[256];

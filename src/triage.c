@@ -47,19 +47,37 @@ static void bump(rmd_tcount *arr, int *n, int max, long long *other, const char 
     }
 }
 
-/* Put ts in the histogram, widening buckets (pairwise merge) as needed. */
+/* Merge bucket pairs: the histogram covers twice the time at half the detail. */
+static void hist_widen(rmd_tlabel *l) {
+    for (int i = 0; i < RMD_TRIAGE_BUCKETS / 2; i++) l->bucket[i] = l->bucket[2 * i] + l->bucket[2 * i + 1];
+    memset(l->bucket + RMD_TRIAGE_BUCKETS / 2, 0, sizeof l->bucket / 2);
+    l->width *= 2;
+}
+
+/* Put ts in the histogram, shifting (for lines older than the first seen)
+ * or widening its buckets as needed; memory stays RMD_TRIAGE_BUCKETS. */
 static void hist_add(rmd_tlabel *l, double ts) {
     if (l->width <= 0) {
         l->t0 = ts;
         l->width = 1;
     }
-    if (ts < l->t0) ts = l->t0; /* out-of-order lines land in the first bucket */
-    while ((ts - l->t0) / l->width >= RMD_TRIAGE_BUCKETS) {
-        for (int i = 0; i < RMD_TRIAGE_BUCKETS / 2; i++) l->bucket[i] = l->bucket[2 * i] + l->bucket[2 * i + 1];
-        memset(l->bucket + RMD_TRIAGE_BUCKETS / 2, 0, sizeof l->bucket / 2);
-        l->width *= 2;
+    while (ts < l->t0) {
+        int used = 0;
+        for (int i = 0; i < RMD_TRIAGE_BUCKETS; i++)
+            if (l->bucket[i]) used = i + 1;
+        double need = (l->t0 - ts) / l->width;
+        int shift = (int)need + (need > (int)need);
+        if (shift + used <= RMD_TRIAGE_BUCKETS) {
+            memmove(l->bucket + shift, l->bucket, (size_t)used * sizeof l->bucket[0]);
+            memset(l->bucket, 0, (size_t)shift * sizeof l->bucket[0]);
+            l->t0 -= shift * l->width;
+            break;
+        }
+        hist_widen(l);
     }
-    l->bucket[(int)((ts - l->t0) / l->width)]++;
+    while ((ts - l->t0) / l->width >= RMD_TRIAGE_BUCKETS) hist_widen(l);
+    int b = (int)((ts - l->t0) / l->width);
+    l->bucket[b < 0 ? 0 : b >= RMD_TRIAGE_BUCKETS ? RMD_TRIAGE_BUCKETS - 1 : b]++;
 }
 
 void rmd_triage_add(rmd_triage *t, const char *label, const char *runbook, double ts, const rmd_endpoint *ep,

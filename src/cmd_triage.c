@@ -174,23 +174,38 @@ static int is_generic(const char *label) {
            !strcmp(label, "unknown");
 }
 
-/* A line inside a stack trace or traceback, between two exception lines. */
-static int trace_line(const char *s, size_t n) {
-    static const char *const starts[] = {"Traceback", "During handling", "The above exception", "Caused by:", "at ",
-                                         "... ", "File \"", "Stack trace", "---"};
-    if (n == 0 || s[0] == ' ' || s[0] == '\t' || (n == 1 && s[0] == '\r')) return 1;
+/* A line that continues an exception block: a stack frame, "Caused by:", a
+ * chained traceback's connective text. "Traceback (most recent call last):"
+ * continues a block only right after such connective text (chained
+ * exceptions); otherwise it starts a new one. */
+static int continues(const char *s, size_t n, int *chained) {
+    static const char *const starts[] = {"Caused by:", "at ", "... ", "File \"", "Stack trace", "--- End of"};
+    if (n == 0 || (n == 1 && s[0] == '\r')) return 1;
+    if (s[0] == ' ' || s[0] == '\t') return 1;
+    if ((n >= 15 && !memcmp(s, "During handling", 15)) || (n >= 19 && !memcmp(s, "The above exception", 19))) {
+        *chained = 1;
+        return 1;
+    }
+    if (n >= 9 && !memcmp(s, "Traceback", 9)) return *chained;
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
         if (n >= strlen(starts[i]) && !memcmp(s, starts[i], strlen(starts[i]))) return 1;
     return 0;
 }
 
-static int only_trace_between(const char *a, const char *b) {
+/* Do the lines between the end of one classified line (a) and the start of
+ * the next (b), and that next line itself, make one exception block? */
+static int same_block(const char *a, const char *b, const char *bline, size_t blen) {
+    int chained = 0, between = 0;
     for (const char *p = a; p < b;) {
         const char *nl = memchr(p, '\n', (size_t)(b - p));
         const char *e = nl ? nl : b;
-        if (!trace_line(p, (size_t)(e - p))) return 0;
+        if (!continues(p, (size_t)(e - p), &chained)) return 0;
+        between++;
         p = nl ? nl + 1 : b;
     }
+    /* adjacent lines are separate events unless the second continues the first */
+    if (between == 0) /* adjacent: one block only when the second line is a frame or "Caused by:" */
+        return blen > 0 && (bline[0] == ' ' || bline[0] == '\t' || (blen >= 10 && !memcmp(bline, "Caused by:", 10)));
     return 1;
 }
 
@@ -246,10 +261,12 @@ static void on_line(const char *line, size_t len, int idx, void *arg) {
         p = nl + 1;
     }
     s->counted = line;
-    if (s->pend && only_trace_between(s->p_end + 1 <= line ? s->p_end + 1 : line, line)) {
-        /* one exception block: keep the more specific classification */
+    if (s->pend && same_block(s->p_end + 1 <= line ? s->p_end + 1 : line, line, line, len)) {
+        /* one exception block, one event: the deeper line (Java's last
+         * "Caused by:", Python's final exception) names the cause, unless it
+         * is generic (a reset, a timeout) and the earlier one is not */
         const char *cur = rmd_classifier_label(s->cls, s->p_idx), *now = rmd_classifier_label(s->cls, idx);
-        if (is_generic(cur) && !is_generic(now)) {
+        if (!is_generic(now) || is_generic(cur)) {
             s->p_idx = idx;
             s->p_line = line;
             s->p_len = len;

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# triage on logs made for real: a redis-server whose data dir was removed
+# before BGSAVE (its own log says why), the same server killed and redis-cli's
+# own errors against it, written into an application log; then the logs
+# compressed (.gz, .zst), truncated, mixed with a directory and a missing file.
+source "$(dirname "$0")/lib.sh"
+
+tri() { # tri NAME ARGS...: run redis-medic triage, output in D_OUT / D_ERR, rc in D_RC
+    local tag=$1; shift
+    D_OUT=$TMPD/$tag.out D_ERR=$TMPD/$tag.err
+    timeout -k 2 60 "$RMD_BIN" triage "$@" >"$D_OUT" 2>"$D_ERR" </dev/null
+    D_RC=$?
+}
+
+datadir=$TMPD/data-logs
+mkdir -p "$datadir"
+if ! start_redis logs --dir "$datadir"; then
+    fail_line triage/real-logs "setup: $START_ERR"
+    exit 1
+fi
+port=${R_PORT[logs]}
+log=${R_DIR[logs]}/redis.log
+rm -rf "$datadir"
+rcli logs BGSAVE >/dev/null
+wait_until 10 grep -q 'Background saving error\|Failed opening' "$log" || true
+app=$TMPD/app.log
+{
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) INFO service started, redis at 127.0.0.1:$port"
+    for i in $(seq 5); do
+        printf '%s ERROR cache write failed: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(rcli logs SET k$i v 2>&1)"
+    done
+} >>"$app"
+kill_pid "${R_PID[logs]}" KILL
+for i in $(seq 3); do
+    printf '%s ERROR %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        "$(timeout 5 redis-cli -h 127.0.0.1 -p "$port" PING 2>&1)" >>"$app"
+done
+cat >>"$app" <<PY
+Traceback (most recent call last):
+  File "/srv/app/cache.py", line 42, in get
+    return self.client.get(key)
+  File "/usr/lib/python3/dist-packages/redis/connection.py", line 611, in connect
+    raise ConnectionError(self._error_message(e))
+redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:$port. Connection refused.
+PY
+
+tri real-logs --json "$log" "$app"
+case_begin triage/real-logs
+need_exit 1
+need_jq '[.causes[].id] | index("persistence-failure") != null' "the server's own save error not found"
+need_jq '[.causes[] | select(.id == "persistence-failure") | .sources[].name] | index("redis-server") != null' "source redis-server not named"
+need_jq '[.causes[] | select(.id == "server-down") | .count] == [4]' "want 4 server-down events (3 redis-cli lines + 1 traceback)"
+need_jq "[.causes[] | select(.id == \"server-down\") | .endpoints[0].name] == [\"127.0.0.1:$port\"]" "endpoint not extracted"
+case_end
+
+tri each --each --json "$app"
+case_begin triage/each-json
+need_exit 1
+jq -e -s 'length >= 4 and all(.[]; has("file") and has("line") and has("id") and has("time") and has("source") and has("text"))' "$D_OUT" >/dev/null ||
+    because "--each --json lines lack fields: $(head -c 300 "$D_OUT")"
+jq -e -s "[.[] | select(.id == \"server-down\") | .port] | all(. == $port)" "$D_OUT" >/dev/null || because "port not extracted on each line"
+case_end
+
+# Compressed copies, a truncated one, a directory and a missing file: the good ones are still read.
+gzip -c "$app" >"$TMPD/app.log.gz"
+zstd -q -c "$app" >"$TMPD/app.log.zst" 2>/dev/null || cp "$app" "$TMPD/app.log.zst.missing"
+head -c 200 "$TMPD/app.log.gz" >"$TMPD/truncated.log.gz"
+tri compressed --json "$TMPD/app.log.gz"
+case_begin triage/gzip
+need_exit 1
+need_jq '[.causes[] | select(.id == "server-down") | .count] == [4]' "gz not read like the plain file"
+case_end
+if [ -f "$TMPD/app.log.zst" ]; then
+    tri zst --json "$TMPD/app.log.zst"
+    case_begin triage/zstd
+    need_exit 1
+    need_jq '[.causes[] | select(.id == "server-down") | .count] == [4]' "zst not read like the plain file"
+    case_end
+fi
+tri bad-inputs --json "$TMPD/truncated.log.gz" "$TMPD" "$TMPD/no-such-file" "$app"
+case_begin triage/bad-inputs-named-and-rest-read
+need_exit 2
+need_jq '[.causes[] | select(.id == "server-down") | .count] | .[0] >= 4' "the good input was not read"
+for want in "truncated.log.gz" "is a directory" "no-such-file"; do
+    grep -q "$want" "$D_ERR" || because "stderr does not name: $want"
+done
+case_end
+
+# Binary garbage, NUL bytes, CRLF and one 3 MB line do not break anything.
+{ head -c 100000 /dev/urandom; printf 'A\0B\r\n'; head -c 3000000 /dev/zero | tr '\0' x; printf '\nNOAUTH Authentication required.\r\n'; } >"$TMPD/hostile.log"
+tri hostile --json "$TMPD/hostile.log"
+case_begin triage/hostile-input
+need_exit 1
+need_jq '[.causes[].id] | index("auth-required") != null' "the line after the garbage was not classified"
+case_end
+
+tri since --json --since 1h "$app"
+case_begin triage/since
+need_exit 1
+case_end
+tri until --json --until 2000-01-01T00:00:00Z "$app"
+case_begin triage/until-filters
+need_jq '[.causes[] | select(.first != null)] | length == 0' "events before 2000 kept"
+case_end
+tri usage --since yesterday-ish "$app"
+case_begin triage/usage
+need_exit 64
+need_stderr_one_line
+case_end

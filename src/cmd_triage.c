@@ -254,7 +254,7 @@ static void emit(scan *s) {
 
 static void on_line(const char *line, size_t len, int idx, void *arg) {
     scan *s = arg;
-    for (const char *p = s->counted; p < line;) { /* line number of this line */
+    for (const char *p = s->counted; s->o->each && p < line;) { /* line number (only --each prints it) */
         const char *nl = memchr(p, '\n', (size_t)(line - p));
         if (!nl) break;
         s->line++;
@@ -320,7 +320,7 @@ static int scan_input(scan *s, const char *name, char *buf) {
             if (n > 0) rmd_classifier_scan(s->cls, buf + start, n > MAX_LINE && !memchr(buf + start, '\n', n) ? MAX_LINE : n,
                                            on_line, s);
             if (s->pend) emit(s);
-            for (const char *p = s->counted; p < buf + upto;) {
+            for (const char *p = s->counted; s->o->each && p < buf + upto;) {
                 const char *nl = memchr(p, '\n', (size_t)(buf + upto - p));
                 if (!nl) break;
                 s->line++;

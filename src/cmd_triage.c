@@ -7,6 +7,7 @@
  * Memory is bounded by the chunk size whatever the input size.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -31,7 +32,7 @@
 #define MAX_LINE (1u << 20)   /* a longer line is classified by its first MiB */
 
 typedef struct triage_opts {
-    int           each, json, help;
+    int           each, json, help, follow;
     const char   *since, *until;
     rmd_opt_multi kb;
 } triage_opts;
@@ -43,6 +44,7 @@ static const rmd_opt triage_table[] = {
     {"since", 0, RMD_OPT_STRING, O(since), "WHEN", "only events at or after WHEN (a time, or a duration like 2h)"},
     {"until", 0, RMD_OPT_STRING, O(until), "WHEN", "only events before WHEN"},
     {"kb", 0, RMD_OPT_MULTI, O(kb), "DIR", "add the patterns of the runbooks in DIR (repeatable)"},
+    {"follow", 'f', RMD_OPT_BOOL, O(follow), NULL, "keep reading the last input as it grows (like tail -f); the summary is refreshed until interrupted"},
     {"help", 0, RMD_OPT_BOOL, O(help), NULL, "show this help"},
     {NULL, 0, RMD_OPT_BOOL, 0, NULL, NULL},
 };
@@ -284,8 +286,37 @@ static void on_line(const char *line, size_t len, int idx, void *arg) {
     s->p_idx = idx;
 }
 
-/* Scan one input. Returns 0, or -1 on a read error (reported). */
-static int scan_input(scan *s, const char *name, char *buf) {
+static volatile sig_atomic_t stop_following;
+
+static void on_stop(int sig) {
+    (void)sig;
+    stop_following = 1;
+}
+
+/* --follow: the summary so far, refreshed when new events arrived. */
+static void refresh(scan *s, long long *shown) {
+    if (s->o->each || s->t->events == *shown) return;
+    *shown = s->t->events;
+    rmd_triage *copy = malloc(sizeof *copy);
+    if (!copy) return;
+    memcpy(copy, s->t, sizeof *copy);
+    rmd_triage_sort(copy);
+    if (s->o->json) rmd_triage_print_json(stdout, copy);
+    else {
+        time_t now = time(NULL);
+        char tb[32];
+        strftime(tb, sizeof tb, "%H:%M:%S", localtime(&now));
+        printf("---- %s ----\n", tb);
+        rmd_triage_print_text(stdout, copy);
+    }
+    fflush(stdout);
+    free(copy);
+}
+
+/* Scan one input. Returns 0, or -1 on a read error (reported). follow: at
+ * the end, wait for more (0.5 s polls) until SIGINT / SIGTERM. */
+static int scan_input(scan *s, const char *name, char *buf, int follow) {
+    long long shown = -1;
     input in;
     if (input_open(&in, name) != 0) {
         fprintf(stderr, "redis-medic triage: %s: %s\n", name, in.err);
@@ -304,6 +335,14 @@ static int scan_input(scan *s, const char *name, char *buf) {
         }
         if (r > 0) have += (size_t)r;
         int end = r <= 0;
+        if (end && follow && r == 0 && !stop_following && have < CHUNK) {
+            /* a partial last line waits for its newline while following */
+            refresh(s, &shown);
+            struct timespec ts = {0, 500 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            if (in.gz) gzclearerr(in.gz);
+            continue;
+        }
         const char *last_nl = have ? memrchr(buf, '\n', have) : NULL;
         size_t upto = end ? have : last_nl ? (size_t)(last_nl - buf) + 1 : 0;
         if (!end && upto == 0 && have == CHUNK) upto = have; /* one line longer than the buffer */
@@ -385,8 +424,15 @@ int rmd_cmd_triage(int argc, char **argv) {
     t->ref_year = tm.tm_year + 1900;
     s.t = t;
     if (nfiles == 0) files[nfiles++] = "-";
+    if (o.follow) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_stop;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     for (int i = 0; i < nfiles; i++)
-        if (scan_input(&s, files[i], buf) != 0) read_errors++;
+        if (scan_input(&s, files[i], buf, o.follow && i == nfiles - 1) != 0) read_errors++;
     rmd_triage_sort(t);
     if (!o.each) {
         if (o.json) rmd_triage_print_json(stdout, t);

@@ -107,3 +107,20 @@ case_begin triage/usage
 need_exit 64
 need_stderr_one_line
 case_end
+
+# --follow: lines appended after start are classified; SIGTERM ends it with the summary.
+: >"$TMPD/follow.log"
+timeout -k 2 30 "$RMD_BIN" triage --follow --json "$TMPD/follow.log" >"$TMPD/follow.out" 2>"$TMPD/follow.err" &
+fpid=$!
+track_pid "$fpid"
+sleep 0.7
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) READONLY You can't write against a read only replica." >>"$TMPD/follow.log"
+wait_until 10 grep -q readonly-replica "$TMPD/follow.out"
+kill -TERM "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
+D_RC=$?
+D_OUT=$TMPD/follow.out D_ERR=$TMPD/follow.err
+case_begin triage/follow
+need_exit 1
+grep -q '"readonly-replica"' "$D_OUT" || because "the appended line was not classified"
+case_end

@@ -43,17 +43,6 @@ struct rmd_classifier {
     int                  oom;
 };
 
-static int is_overridden(const rmd_kb *kb, size_t i) {
-    const rmd_runbook *rb = &kb->items[i];
-    for (size_t j = i + 1; j < kb->n; j++) {
-        const rmd_runbook *o = &kb->items[j];
-        if ((rb->error_id && o->error_id && !strcasecmp(rb->error_id, o->error_id)) ||
-            (rb->cause && o->cause && !strcmp(rb->cause, o->cause)))
-            return 1;
-    }
-    return 0;
-}
-
 /* Compile the prefilter database. A pattern vectorscan refuses even in
  * prefilter mode moves to the checked-on-every-line set. */
 static int build_db(rmd_classifier *c, char *err, size_t errlen) {
@@ -99,7 +88,7 @@ rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
     size_t total = 0;
     if (!c) goto oom;
     for (size_t i = 0; i < kb->n; i++)
-        if (!is_overridden(kb, i)) total += kb->items[i].patterns.n;
+        if (!rmd_kb_is_overridden(kb, i)) total += kb->items[i].patterns.n;
     c->p = calloc(total ? total : 1, sizeof *c->p);
     c->md = pcre2_match_data_create(4, NULL);
     c->mctx = pcre2_match_context_create(NULL);
@@ -107,7 +96,7 @@ rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
     pcre2_set_match_limit(c->mctx, MATCH_LIMIT);
     for (size_t i = 0; i < kb->n; i++) {
         const rmd_runbook *rb = &kb->items[i];
-        if (is_overridden(kb, i)) continue;
+        if (rmd_kb_is_overridden(kb, i)) continue;
         for (size_t k = 0; k < rb->patterns.n; k++) {
             int ec;
             PCRE2_SIZE eo;

@@ -44,23 +44,12 @@ static void kb_help(FILE *out) {
     rmd_opt_help(out, kb_table);
 }
 
-static int overridden(const rmd_kb *kb, size_t i) {
-    const rmd_runbook *rb = &kb->items[i];
-    for (size_t j = i + 1; j < kb->n; j++) {
-        const rmd_runbook *o = &kb->items[j];
-        if ((rb->error_id && o->error_id && !strcasecmp(rb->error_id, o->error_id)) ||
-            (rb->cause && o->cause && !strcmp(rb->cause, o->cause)))
-            return 1;
-    }
-    return 0;
-}
-
 static int kb_list(const rmd_kb *kb, const kb_opts *o) {
     if (o->json) {
         json_t *a = json_array();
         for (size_t i = 0; i < kb->n; i++) {
             const rmd_runbook *rb = &kb->items[i];
-            if (overridden(kb, i)) continue;
+            if (rmd_kb_is_overridden(kb, i)) continue;
             json_t *j = json_object();
             json_object_set_new(j, "id", json_string(rb->error_id));
             json_object_set_new(j, "cause", rb->cause ? json_string(rb->cause) : json_null());
@@ -77,7 +66,7 @@ static int kb_list(const rmd_kb *kb, const kb_opts *o) {
     printf("%-26s %-22s %-9s %-44s %s\n", "ID", "CAUSE", "SEVERITY", "TITLE", "SOURCE");
     for (size_t i = 0; i < kb->n; i++) {
         const rmd_runbook *rb = &kb->items[i];
-        if (overridden(kb, i)) continue;
+        if (rmd_kb_is_overridden(kb, i)) continue;
         printf("%-26s %-22s %-9s %-44.44s %s\n", rb->error_id, rb->cause ? rb->cause : "-", rb->severity, rb->title,
                rb->source);
     }

@@ -805,6 +805,17 @@ const rmd_runbook *rmd_kb_find(const rmd_kb *kb, const char *id) {
     return rmd_kb_for_cause(kb, id);
 }
 
+int rmd_kb_is_overridden(const rmd_kb *kb, size_t i) {
+    const rmd_runbook *rb = &kb->items[i];
+    for (size_t j = i + 1; j < kb->n; j++) {
+        const rmd_runbook *o = &kb->items[j];
+        if ((rb->error_id && o->error_id && !strcasecmp(rb->error_id, o->error_id)) ||
+            (rb->cause && o->cause && !strcmp(rb->cause, o->cause)))
+            return 1;
+    }
+    return 0;
+}
+
 const rmd_runbook *rmd_kb_for_cause(const rmd_kb *kb, const char *cause) {
     for (size_t i = kb->n; i-- > 0;)
         if (kb->items[i].cause && !strcmp(kb->items[i].cause, cause)) return &kb->items[i];

@@ -102,6 +102,9 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
 const rmd_runbook *rmd_kb_find(const rmd_kb *kb, const char *id_or_cause);
 const rmd_runbook *rmd_kb_for_cause(const rmd_kb *kb, const char *cause);
 
+/* Is kb->items[i] overridden by a later runbook with the same error_id or cause? */
+int rmd_kb_is_overridden(const rmd_kb *kb, size_t i);
+
 /* Next steps of a runbook: the command lines of the fenced code blocks of its
  * "Diagnosis Steps" and "Resolution" sections, in order, comments and blank
  * lines skipped. Appended to out as templates (placeholders not filled). */

@@ -96,8 +96,7 @@ void rmd_report_text(FILE *out, const rmd_evidence *ev, const rmd_findings *l, c
 
 /* ------------------------------------------------------------------ JSON */
 
-/* A JSON string; text that is not valid UTF-8 (from a hostile server) is escaped. */
-static json_t *jstr(const char *s) {
+json_t *rmd_json_string(const char *s) {
     json_t *j = json_string(s);
     if (!j) {
         char esc[1024];
@@ -107,12 +106,13 @@ static json_t *jstr(const char *s) {
     return j;
 }
 
+
 /* Milliseconds rounded to microseconds: readable, and still precise enough. */
 static json_t *jms(double ms) { return json_real(round(ms * 1000.0) / 1000.0); }
 
 static json_t *strlist_json(const rmd_strlist *l) {
     json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++) json_array_append_new(a, jstr(l->items[i]));
+    for (size_t i = 0; i < l->n; i++) json_array_append_new(a, rmd_json_string(l->items[i]));
     return a;
 }
 
@@ -124,7 +124,7 @@ static void put_info_int(json_t *o, const char *key, const rmd_kvlist *in, const
 
 static void put_info_str(json_t *o, const char *key, const rmd_kvlist *in, const char *field) {
     const char *v = rmd_kv_get(in, field);
-    if (v) json_object_set_new(o, key, jstr(v));
+    if (v) json_object_set_new(o, key, rmd_json_string(v));
 }
 
 static json_t *server_json(const rmd_evidence *ev) {
@@ -173,11 +173,11 @@ static json_t *host_json(const rmd_host *h) {
         json_t *l = json_object();
         json_object_set_new(l, "listening", json_boolean(h->listening));
         if (h->listening) {
-            json_object_set_new(l, "address", jstr(h->listen_addr));
+            json_object_set_new(l, "address", rmd_json_string(h->listen_addr));
             json_object_set_new(l, "pid", json_integer(h->listen_pid));
-            json_object_set_new(l, "process", jstr(h->listen_comm));
+            json_object_set_new(l, "process", rmd_json_string(h->listen_comm));
             json_object_set_new(l, "accept_queue", json_integer(h->listen_backlog_queued));
-            if (h->listen_cwd[0]) json_object_set_new(l, "cwd", jstr(h->listen_cwd));
+            if (h->listen_cwd[0]) json_object_set_new(l, "cwd", rmd_json_string(h->listen_cwd));
         }
         json_object_set_new(o, "listener", l);
     }
@@ -185,7 +185,7 @@ static json_t *host_json(const rmd_host *h) {
     for (int i = 0; i < h->n_procs; i++) {
         json_t *p = json_object();
         json_object_set_new(p, "pid", json_integer(h->procs[i].pid));
-        json_object_set_new(p, "cmdline", jstr(h->procs[i].args));
+        json_object_set_new(p, "cmdline", rmd_json_string(h->procs[i].args));
         json_array_append_new(procs, p);
     }
     json_object_set_new(o, "redis_processes", procs);
@@ -202,12 +202,12 @@ static json_t *host_json(const rmd_host *h) {
     if (h->mem_available_kb >= 0) json_object_set_new(o, "mem_available_kb", json_integer(h->mem_available_kb));
     if (h->mem_total_kb >= 0) json_object_set_new(o, "mem_total_kb", json_integer(h->mem_total_kb));
     if (h->disk_free_bytes >= 0) {
-        json_object_set_new(o, "disk_path", jstr(h->disk_path));
+        json_object_set_new(o, "disk_path", rmd_json_string(h->disk_path));
         json_object_set_new(o, "disk_free_bytes", json_integer(h->disk_free_bytes));
     }
     json_object_set_new(o, "kmsg_readable", json_boolean(h->kmsg_readable));
     json_object_set_new(o, "oom_kills", json_integer(h->oom_count));
-    if (h->oom_count) json_object_set_new(o, "oom_line", jstr(h->oom_line));
+    if (h->oom_count) json_object_set_new(o, "oom_line", rmd_json_string(h->oom_line));
     return o;
 }
 
@@ -216,13 +216,13 @@ static json_t *collected_json(const rmd_evidence *ev) {
     json_t *o = json_object(), *cfg = json_object(), *cl = json_array(), *sl = json_array(), *lat = json_array();
     for (int i = 0; i < RMD_CFG__COUNT; i++)
         if (ev->config[i].status == RMD_ITEM_OK)
-            json_object_set_new(cfg, rmd_config_name((rmd_config_key)i), jstr(ev->config[i].value));
+            json_object_set_new(cfg, rmd_config_name((rmd_config_key)i), rmd_json_string(ev->config[i].value));
     json_object_set_new(o, "config", cfg);
     for (size_t i = 0; i < ev->clients.n && i < 20; i++) {
         const rmd_client_group *g = &ev->clients.groups[i];
         json_t *j = json_object();
-        json_object_set_new(j, "addr", jstr(g->addr));
-        json_object_set_new(j, "name", jstr(g->name));
+        json_object_set_new(j, "addr", rmd_json_string(g->addr));
+        json_object_set_new(j, "name", rmd_json_string(g->name));
         json_object_set_new(j, "count", json_integer(g->count));
         json_object_set_new(j, "idle", json_integer(g->idle_count));
         json_object_set_new(j, "oldest_age_s", json_integer(g->oldest_age_s));
@@ -239,15 +239,15 @@ static json_t *collected_json(const rmd_evidence *ev) {
         json_object_set_new(j, "id", json_integer(e->id));
         json_object_set_new(j, "time", json_integer(e->when));
         json_object_set_new(j, "usec", json_integer(e->usec));
-        json_object_set_new(j, "command", jstr(e->cmd));
-        json_object_set_new(j, "client", jstr(e->client));
+        json_object_set_new(j, "command", rmd_json_string(e->cmd));
+        json_object_set_new(j, "client", rmd_json_string(e->client));
         json_array_append_new(sl, j);
     }
     json_object_set_new(o, "slowlog", sl);
     for (size_t i = 0; i < ev->latency.n; i++) {
         const rmd_latency_event *e = &ev->latency.e[i];
         json_t *j = json_object();
-        json_object_set_new(j, "event", jstr(e->event));
+        json_object_set_new(j, "event", rmd_json_string(e->event));
         json_object_set_new(j, "time", json_integer(e->when));
         json_object_set_new(j, "latest_ms", json_integer(e->latest_ms));
         json_object_set_new(j, "max_ms", json_integer(e->max_ms));
@@ -256,7 +256,7 @@ static json_t *collected_json(const rmd_evidence *ev) {
     json_object_set_new(o, "latency", lat);
     if (ev->cluster.n) {
         json_t *c = json_object();
-        for (size_t i = 0; i < ev->cluster.n; i++) json_object_set_new(c, ev->cluster.items[i].key, jstr(ev->cluster.items[i].val));
+        for (size_t i = 0; i < ev->cluster.n; i++) json_object_set_new(c, ev->cluster.items[i].key, rmd_json_string(ev->cluster.items[i].val));
         json_object_set_new(o, "cluster", c);
     }
     return o;
@@ -264,26 +264,26 @@ static json_t *collected_json(const rmd_evidence *ev) {
 
 int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
     json_t *root = json_object(), *timings = json_object(), *phases = json_array(), *fs = json_array();
-    json_object_set_new(root, "target", jstr(ev->target));
+    json_object_set_new(root, "target", rmd_json_string(ev->target));
     json_object_set_new(root, "reachable", json_boolean(ev->reachable));
     for (int i = 0; i < RMD_PHASE__COUNT; i++) {
         const rmd_phase_result *r = &ev->phase[i];
         if (!r->ran) continue;
         json_object_set_new(timings, rmd_phase_name((rmd_phase)i), jms(r->ms));
         json_t *p = json_object();
-        json_object_set_new(p, "name", jstr(rmd_phase_name((rmd_phase)i)));
+        json_object_set_new(p, "name", rmd_json_string(rmd_phase_name((rmd_phase)i)));
         json_object_set_new(p, "ok", json_boolean(r->ok));
         json_object_set_new(p, "ms", jms(r->ms));
-        if (!r->ok) json_object_set_new(p, "fail", jstr(rmd_fail_name(r->fail)));
+        if (!r->ok) json_object_set_new(p, "fail", rmd_json_string(rmd_fail_name(r->fail)));
         if (r->sys_errno) json_object_set_new(p, "errno", json_integer(r->sys_errno));
-        if (r->detail[0]) json_object_set_new(p, "detail", jstr(r->detail));
+        if (r->detail[0]) json_object_set_new(p, "detail", rmd_json_string(r->detail));
         json_array_append_new(phases, p);
     }
-    json_object_set_new(root, "address", jstr(ev->addr));
+    json_object_set_new(root, "address", rmd_json_string(ev->addr));
     json_object_set_new(root, "timings_ms", timings);
     json_object_set_new(root, "phases", phases);
-    if (ev->reply_error[0]) json_object_set_new(root, "reply_error", jstr(ev->reply_error));
-    if (ev->peer_bytes[0]) json_object_set_new(root, "peer_bytes", jstr(ev->peer_bytes));
+    if (ev->reply_error[0]) json_object_set_new(root, "reply_error", rmd_json_string(ev->reply_error));
+    if (ev->peer_bytes[0]) json_object_set_new(root, "peer_bytes", rmd_json_string(ev->peer_bytes));
     json_object_set_new(root, "server", server_json(ev));
     if (ev->ping.n) {
         json_t *p = json_object();
@@ -298,9 +298,9 @@ int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
     json_t *cols = json_array();
     for (size_t i = 0; i < ev->n_collectors; i++) {
         json_t *c = json_object();
-        json_object_set_new(c, "name", jstr(ev->collectors[i].name));
-        json_object_set_new(c, "status", jstr(item_status_name(ev->collectors[i].status)));
-        if (ev->collectors[i].detail[0]) json_object_set_new(c, "detail", jstr(ev->collectors[i].detail));
+        json_object_set_new(c, "name", rmd_json_string(ev->collectors[i].name));
+        json_object_set_new(c, "status", rmd_json_string(item_status_name(ev->collectors[i].status)));
+        if (ev->collectors[i].detail[0]) json_object_set_new(c, "detail", rmd_json_string(ev->collectors[i].detail));
         json_array_append_new(cols, c);
     }
     json_object_set_new(root, "collectors", cols);
@@ -308,10 +308,10 @@ int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
     for (size_t i = 0; i < l->n; i++) {
         const rmd_finding *f = &l->items[i];
         json_t *o = json_object();
-        json_object_set_new(o, "id", jstr(rmd_cause_get(f->cause)->id));
-        json_object_set_new(o, "severity", jstr(rmd_severity_name(f->sev)));
-        json_object_set_new(o, "summary", jstr(f->summary));
-        json_object_set_new(o, "runbook", f->runbook[0] ? jstr(f->runbook) : json_null());
+        json_object_set_new(o, "id", rmd_json_string(rmd_cause_get(f->cause)->id));
+        json_object_set_new(o, "severity", rmd_json_string(rmd_severity_name(f->sev)));
+        json_object_set_new(o, "summary", rmd_json_string(f->summary));
+        json_object_set_new(o, "runbook", f->runbook[0] ? rmd_json_string(f->runbook) : json_null());
         if (f->held) json_object_set_new(o, "held", json_true());
         json_object_set_new(o, "evidence", strlist_json(&f->evidence));
         json_object_set_new(o, "next_steps", strlist_json(&f->next_steps));

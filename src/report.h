@@ -20,6 +20,11 @@ typedef struct rmd_report_opts {
 /* Readable report, most severe finding first (l must be sorted). */
 void rmd_report_text(FILE *out, const rmd_evidence *ev, const rmd_findings *l, const rmd_report_opts *o);
 
+struct json_t;
+/* A JSON string for s; text that is not valid UTF-8 (from a hostile server
+ * or log) is escaped instead of dropped. Returns a new reference. */
+struct json_t *rmd_json_string(const char *s);
+
 /* One JSON document (docs/json.md). Returns 0, or -1 on allocation failure. */
 int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l);
 

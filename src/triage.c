@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "causes.h"
+#include "report.h"
 #include "util.h"
 
 /* Library signatures: the first that appears in the line names the source. */
@@ -225,21 +226,12 @@ void rmd_triage_print_text(FILE *out, const rmd_triage *t) {
             t->n_labels == 1 ? "" : "s");
 }
 
-static json_t *jstr(const char *s) {
-    json_t *j = json_string(s);
-    if (!j) {
-        char e[1024];
-        rmd_escape(e, sizeof e, s, strlen(s));
-        j = json_string(e);
-    }
-    return j;
-}
 
 static json_t *counts(const rmd_tcount *c, int n) {
     json_t *a = json_array();
     for (int i = 0; i < n; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "name", jstr(c[i].name));
+        json_object_set_new(o, "name", rmd_json_string(c[i].name));
         json_object_set_new(o, "count", json_integer(c[i].n));
         json_array_append_new(a, o);
     }
@@ -252,15 +244,15 @@ void rmd_triage_print_json(FILE *out, const rmd_triage *t) {
         const rmd_tlabel *l = &t->labels[i];
         json_t *o = json_object();
         char f[32], la[32];
-        json_object_set_new(o, "id", jstr(l->label));
-        json_object_set_new(o, "runbook", jstr(l->runbook));
+        json_object_set_new(o, "id", rmd_json_string(l->label));
+        json_object_set_new(o, "runbook", rmd_json_string(l->runbook));
         json_object_set_new(o, "count", json_integer(l->count));
         fmt_ts(l->first, f, sizeof f);
         fmt_ts(l->last, la, sizeof la);
-        json_object_set_new(o, "first", l->first >= 0 ? jstr(f) : json_null());
-        json_object_set_new(o, "last", l->last >= 0 ? jstr(la) : json_null());
+        json_object_set_new(o, "first", l->first >= 0 ? rmd_json_string(f) : json_null());
+        json_object_set_new(o, "last", l->last >= 0 ? rmd_json_string(la) : json_null());
         json_object_set_new(o, "untimed", json_integer(l->untimed));
-        json_object_set_new(o, "trend", jstr(rmd_triage_trend(l)));
+        json_object_set_new(o, "trend", rmd_json_string(rmd_triage_trend(l)));
         json_object_set_new(o, "endpoints", counts(l->endpoints, l->n_endpoints));
         json_object_set_new(o, "sources", counts(l->sources, l->n_sources));
         json_t *h = json_array();
@@ -273,7 +265,7 @@ void rmd_triage_print_json(FILE *out, const rmd_triage *t) {
         json_object_set_new(ho, "bucket_s", json_real(l->width));
         json_object_set_new(ho, "counts", h);
         json_object_set_new(o, "histogram", ho);
-        json_object_set_new(o, "example", jstr(l->example));
+        json_object_set_new(o, "example", rmd_json_string(l->example));
         json_array_append_new(arr, o);
     }
     json_object_set_new(root, "events", json_integer(t->events));

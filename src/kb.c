@@ -222,6 +222,15 @@ rmd_err rmd_kb_split_argv(const char *cmd, rmd_strlist *out, int *bad_col) {
             i += 2;
             continue;
         }
+        if (c == '{') { /* a placeholder such as {host}, filled (and checked) when the fix runs */
+            size_t j = i + 1;
+            while (j < n && ((cmd[j] >= 'a' && cmd[j] <= 'z') || cmd[j] == '_')) j++;
+            if (j < n && cmd[j] == '}' && j > i + 1) {
+                rmd_buf_append(&arg, cmd + i, j - i + 1);
+                i = j + 1;
+                continue;
+            }
+        }
         if (strchr("|;&<>`$(){}*?[]~\n\r", c)) goto bad;
         rmd_buf_append(&arg, &c, 1);
         i++;

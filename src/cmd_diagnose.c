@@ -63,7 +63,8 @@ static void diag_help(FILE *out) {
                  "Probe a Redis endpoint phase by phase (resolve, connect, TLS, AUTH, PING), collect\n"
                  "INFO / CONFIG / CLIENT LIST / SLOWLOG / LATENCY and host facts, read-only, and explain\n"
                  "what is wrong with the evidence and the next steps.\n\n"
-                 "URL: redis://[user[:password]@]host[:port][/db], rediss://... (TLS), unix:///path.sock\n"
+                 "URL: redis://[user[:password]@]host[:port][/db], rediss://... (TLS), unix:///path.sock,\n"
+                 "     or just host[:port] (10.0.3.7:6379, [::1]:6380)\n"
                  "     default redis://127.0.0.1:6379; the password may also come from REDISCLI_AUTH.\n\n"
                  "options:\n");
     rmd_opt_help(out, diag_table);
@@ -96,7 +97,23 @@ static char *read_password_file(const char *path, char *err, size_t errlen) {
 
 /* Apply flags and environment over the URL. RMD_EUSAGE with err on a bad value. */
 static rmd_err build_target(rmd_target *t, const diag_opts *o, const char *url, char *err, size_t errlen) {
-    if (url && rmd_target_parse_url(t, url, err, errlen) != RMD_OK) return RMD_EUSAGE;
+    char shorthand[600];
+    /* "10.0.3.7:6379", "cache.internal", "[::1]:6380" as people type them: a redis:// URL */
+    if (url && !strstr(url, "://") && strlen(url) < sizeof shorthand - 8 && url[0] != '/') {
+        snprintf(shorthand, sizeof shorthand, "redis://%s", url);
+        url = shorthand;
+    }
+    if (url && rmd_target_parse_url(t, url, err, errlen) != RMD_OK) {
+        char *col = url == shorthand ? strstr(err, "column ") : NULL;
+        long long c;
+        size_t digits = col ? strspn(col + 7, "0123456789") : 0;
+        if (digits && rmd_parse_ll(col + 7, digits, &c) == 0 && c > 8) { /* columns of what was typed */
+            char tail[256];
+            rmd_strlcpy(tail, col + 7 + digits, sizeof tail);
+            snprintf(col + 7, errlen - (size_t)(col + 7 - err), "%lld%s", c - 8, tail);
+        }
+        return RMD_EUSAGE;
+    }
     if (o->host) {
         size_t hl = strlen(o->host);
         if (hl == 0 || hl > RMD_HOST_MAX || strspn(o->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:") != hl) {

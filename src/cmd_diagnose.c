@@ -256,7 +256,6 @@ int rmd_cmd_diagnose(int argc, char **argv) {
     rmd_kb_load_all(&kb, o.kb.v, o.kb.n, 1);
     rmd_advice_fill(&fl, &kb, &ev, &t);
     rmd_findings_sort(&fl);
-    record(&o, &ev, &fl);
 
     if (o.json) {
         if (rmd_report_json(stdout, &ev, &fl) != 0) goto out;
@@ -266,6 +265,7 @@ int rmd_cmd_diagnose(int argc, char **argv) {
         rmd_report_text(stdout, &ev, &fl, &ro);
     }
     fflush(stdout);
+    record(&o, &ev, &fl); /* after the report: the person waiting sees it first */
     switch (rmd_findings_max(&fl)) {
     case RMD_SEV_CRITICAL: rc = RMD_EXIT_CRITICAL; break;
     case RMD_SEV_WARNING: rc = RMD_EXIT_WARNING; break;

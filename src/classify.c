@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_CAND_IDS 16        /* distinct patterns remembered per candidate line */
 #define MATCH_LIMIT  100000    /* PCRE2 backtracking bound per line */
@@ -42,6 +44,97 @@ struct rmd_classifier {
     size_t               n_cands, cap_cands;
     int                  oom;
 };
+
+/* ------------------------------------------------------------ db cache */
+
+/* Compiling the database costs ~0.1 s for the built-in patterns, more than
+ * scanning 100 MB; it is cached per pattern set in the user's cache dir
+ * ($XDG_CACHE_HOME/redis-medic, else ~/.cache/redis-medic, mode 0700) as
+ * "RMDHS1", the pattern count, one in-database flag per pattern, then
+ * vectorscan's own serialized form (which it validates on load). Any
+ * problem with the cache means compiling again; nothing is fatal. */
+
+static unsigned long long fnv(unsigned long long h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int cache_path(const rmd_classifier *c, char *out, size_t n) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char dir[512];
+    unsigned long long h = 1469598103934665603ULL;
+    if (xdg && xdg[0] == '/') snprintf(dir, sizeof dir, "%s/redis-medic", xdg);
+    else if (home && home[0] == '/') snprintf(dir, sizeof dir, "%s/.cache/redis-medic", home);
+    else return -1;
+    h = fnv(h, hs_version(), strlen(hs_version()));
+    for (size_t i = 0; i < c->n; i++) h = fnv(h, c->p[i].src, strlen(c->p[i].src) + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) { /* ~/.cache may not exist yet */
+        *slash = '\0';
+        mkdir(dir, 0700);
+        *slash = '/';
+    }
+    mkdir(dir, 0700);
+    snprintf(out, n, "%s/patterns-%016llx.hsdb", dir, h);
+    return 0;
+}
+
+static int cache_load(rmd_classifier *c) {
+    char path[600], magic[7] = "";
+    unsigned long long n = 0;
+    if (cache_path(c, path, sizeof path) != 0) return -1;
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    int rc = -1;
+    char *blob = NULL;
+    unsigned char *flags = NULL;
+    long size = 0;
+    if (fread(magic, 1, 6, f) != 6 || memcmp(magic, "RMDHS1", 6) || fread(&n, sizeof n, 1, f) != 1 || n != c->n) goto out;
+    flags = malloc(c->n ? c->n : 1);
+    if (!flags || fread(flags, 1, c->n, f) != c->n) goto out;
+    long start = ftell(f);
+    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f) - start) <= 0 || size > (64L << 20) || fseek(f, start, SEEK_SET) != 0)
+        goto out;
+    blob = malloc((size_t)size);
+    if (!blob || fread(blob, 1, (size_t)size, f) != (size_t)size) goto out;
+    if (hs_deserialize_database(blob, (size_t)size, &c->db) != HS_SUCCESS) { c->db = NULL; goto out; }
+    if (hs_alloc_scratch(c->db, &c->scratch) != HS_SUCCESS) {
+        hs_free_database(c->db);
+        c->db = NULL;
+        goto out;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        c->p[i].in_hs = flags[i] != 0;
+        if (!c->p[i].in_hs) c->n_always++;
+    }
+    rc = 0;
+out:
+    free(blob);
+    free(flags);
+    fclose(f);
+    return rc;
+}
+
+static void cache_save(const rmd_classifier *c) {
+    char path[600], tmp[640], *blob = NULL;
+    size_t size = 0;
+    unsigned long long n = c->n;
+    if (!c->db || cache_path(c, path, sizeof path) != 0) return;
+    if (hs_serialize_database(c->db, &blob, &size) != HS_SUCCESS) return;
+    snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+    FILE *f = fopen(tmp, "wb");
+    int ok = f != NULL;
+    if (ok) {
+        ok = fwrite("RMDHS1", 1, 6, f) == 6 && fwrite(&n, sizeof n, 1, f) == 1;
+        for (size_t i = 0; ok && i < c->n; i++) ok = fputc(c->p[i].in_hs ? 1 : 0, f) != EOF;
+        ok = ok && fwrite(blob, 1, size, f) == size;
+        ok = (fclose(f) == 0) && ok;
+    }
+    if (ok) rename(tmp, path); /* atomic: a reader never sees half a file */
+    else unlink(tmp);
+    free(blob);
+}
 
 /* Compile the prefilter database. A pattern vectorscan refuses even in
  * prefilter mode moves to the checked-on-every-line set. */
@@ -107,9 +200,12 @@ rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
             c->p[c->n++] = (pattern){src, rb->cause ? rb->cause : rb->error_id, rb->error_id, strlen(src), re, 1};
         }
     }
-    if (c->n && build_db(c, err, errlen) != 0) {
-        rmd_classifier_free(c);
-        return NULL;
+    if (c->n && cache_load(c) != 0) {
+        if (build_db(c, err, errlen) != 0) {
+            rmd_classifier_free(c);
+            return NULL;
+        }
+        cache_save(c);
     }
     return c;
 oom:

@@ -107,6 +107,30 @@ TEST(sources) {
     CHECK_STR(rmd_triage_source("plain text", 10), "unknown");
 }
 
+TEST(database_cache_survives_corruption) {
+    char dir[] = "/tmp/rmd-hscache-XXXXXX", err[256];
+    CHECK(mkdtemp(dir) != NULL);
+    setenv("XDG_CACHE_HOME", dir, 1);
+    const char *line = "redis.exceptions.ConnectionError: Error 111 connecting to 10.0.3.7:6379. Connection refused.";
+    for (int round = 0; round < 3; round++) {
+        if (round == 2) { /* corrupt every cached database: must fall back to compiling */
+            char cmd[256];
+            snprintf(cmd, sizeof cmd, "for f in %s/redis-medic/*.hsdb; do head -c 64 \"$f\" > \"$f.t\" && mv \"$f.t\" \"$f\"; done", dir);
+            CHECK(system(cmd) == 0);
+        }
+        rmd_classifier *c = rmd_classifier_new(&kb, err, sizeof err);
+        CHECK(c != NULL);
+        if (!c) break;
+        int idx = rmd_classify_line(c, line, strlen(line));
+        CHECK(idx >= 0 && !strcmp(rmd_classifier_label(c, idx), "server-down"));
+        rmd_classifier_free(c);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    unsetenv("XDG_CACHE_HOME");
+}
+
 int main(void) {
     char err[256];
     rmd_kb_problems probs = {0};
@@ -120,6 +144,7 @@ int main(void) {
     RUN(corpus_precision_recall);
     RUN(aggregation_and_trend);
     RUN(sources);
+    RUN(database_cache_survives_corruption);
     rmd_classifier_free(cls);
     rmd_kb_free(&kb);
     return UNIT_END();

@@ -42,6 +42,14 @@ Traceback (most recent call last):
   File "/usr/lib/python3/dist-packages/redis/connection.py", line 611, in connect
     raise ConnectionError(self._error_message(e))
 redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:$port. Connection refused.
+2026-11-22 10:00:05.123 ERROR 1 --- [nio-8080-exec-1] o.a.c.c.C.[.[.[/].[dispatcherServlet] : Servlet.service() threw exception
+org.springframework.data.redis.RedisConnectionFailureException: Unable to connect to Redis; nested exception is io.lettuce.core.RedisConnectionException: Unable to connect to localhost:$port
+	at org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory\$ExceptionTranslatingConnectionProvider.translateException(LettuceConnectionFactory.java:1689)
+	at org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory.getConnection(LettuceConnectionFactory.java:1117)
+Caused by: io.lettuce.core.RedisConnectionException: Unable to connect to localhost:$port
+	at io.lettuce.core.RedisConnectionException.create(RedisConnectionException.java:78)
+Caused by: io.netty.channel.AbstractChannel\$AnnotatedConnectException: Connection refused: localhost/127.0.0.1:$port
+	... 1 common frames omitted
 PY
 
 tri real-logs --json "$log" "$app"
@@ -49,7 +57,7 @@ case_begin triage/real-logs
 need_exit 1
 need_jq '[.causes[].id] | index("persistence-failure") != null' "the server's own save error not found"
 need_jq '[.causes[] | select(.id == "persistence-failure") | .sources[].name] | index("redis-server") != null' "source redis-server not named"
-need_jq '[.causes[] | select(.id == "server-down") | .count] == [4]' "want 4 server-down events (3 redis-cli lines + 1 traceback)"
+need_jq '[.causes[] | select(.id == "server-down") | .count] == [5]' "want 5 server-down events (3 redis-cli lines, 1 Python traceback, 1 Spring/Lettuce trace)"
 need_jq "[.causes[] | select(.id == \"server-down\") | .endpoints[0].name] == [\"127.0.0.1:$port\"]" "endpoint not extracted"
 case_end
 
@@ -68,19 +76,19 @@ head -c 200 "$TMPD/app.log.gz" >"$TMPD/truncated.log.gz"
 tri compressed --json "$TMPD/app.log.gz"
 case_begin triage/gzip
 need_exit 1
-need_jq '[.causes[] | select(.id == "server-down") | .count] == [4]' "gz not read like the plain file"
+need_jq '[.causes[] | select(.id == "server-down") | .count] == [5]' "gz not read like the plain file"
 case_end
 if [ -f "$TMPD/app.log.zst" ]; then
     tri zst --json "$TMPD/app.log.zst"
     case_begin triage/zstd
     need_exit 1
-    need_jq '[.causes[] | select(.id == "server-down") | .count] == [4]' "zst not read like the plain file"
+    need_jq '[.causes[] | select(.id == "server-down") | .count] == [5]' "zst not read like the plain file"
     case_end
 fi
 tri bad-inputs --json "$TMPD/truncated.log.gz" "$TMPD" "$TMPD/no-such-file" "$app"
 case_begin triage/bad-inputs-named-and-rest-read
 need_exit 2
-need_jq '[.causes[] | select(.id == "server-down") | .count] | .[0] >= 4' "the good input was not read"
+need_jq '[.causes[] | select(.id == "server-down") | .count] | .[0] >= 5' "the good input was not read"
 for want in "truncated.log.gz" "is a directory" "no-such-file"; do
     grep -q "$want" "$D_ERR" || because "stderr does not name: $want"
 done

@@ -25,8 +25,9 @@ const rmd_cmd rmd_cmds[] = {
 static void usage(FILE *out) {
     fprintf(out, "usage: redis-medic <command> [options]\n\ncommands:\n");
     for (const rmd_cmd *c = rmd_cmds; c->name; c++) fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out, "\n`redis-medic <command> --help` for a command's options.\n"
-                 "exit status: 0 ok, 1 warnings, 2 critical findings, 64 usage error, 70 internal error\n");
+    fprintf(out, "\n`redis-medic <command> --help` for a command's options and exit status\n"
+                 "(diagnose: 0 ok, 1 warnings, 2 critical; triage: 0 nothing found, 1 found, 2 read error;\n"
+                 "every command: 64 usage error, 70 internal error).\n");
 }
 
 int main(int argc, char **argv) {

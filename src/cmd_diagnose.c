@@ -21,12 +21,13 @@
 #include "probe.h"
 #include "report.h"
 #include "rules.h"
+#include "secfile.h"
 #include "store.h"
 #include "target.h"
 #include "util.h"
 
 typedef struct diag_opts {
-    int           json, help, tls, insecure, no_host, no_state;
+    int           json, help, tls, insecure, no_host, no_state, strict;
     int           timeout_ms, port, samples;
     const char   *host, *user, *password_file, *cacert, *cert, *key, *sni, *state;
     char         *password;  /* owned copy (argv is overwritten) */
@@ -52,6 +53,7 @@ static const rmd_opt diag_table[] = {
     {"kb", 0, RMD_OPT_MULTI, O(kb), "DIR", "add the runbooks in DIR (repeatable; also REDIS_MEDIC_KB)"},
     {"state", 0, RMD_OPT_STRING, O(state), "PATH", "occurrence database (default $XDG_STATE_HOME/redis-medic/state.db)"},
     {"no-state", 0, RMD_OPT_BOOL, O(no_state), NULL, "do not record occurrences"},
+    {"strict", 0, RMD_OPT_BOOL, O(strict), NULL, "refuse a --password-file that every user can read (else a warning)"},
     {"json", 0, RMD_OPT_BOOL, O(json), NULL, "print one JSON document (docs/json.md)"},
     {"help", 0, RMD_OPT_BOOL, O(help), NULL, "show this help"},
     {NULL, 0, RMD_OPT_BOOL, 0, NULL, NULL},
@@ -70,29 +72,6 @@ static void diag_help(FILE *out) {
     rmd_opt_help(out, diag_table);
     fprintf(out, "\nexit status: 0 nothing at warning or above, 1 warnings, 2 critical (unreachable is critical),\n"
                  "             64 usage error, 70 internal error\n");
-}
-
-/* Read the first line of path into an owned string. NULL with err on failure. */
-static char *read_password_file(const char *path, char *err, size_t errlen) {
-    char buf[4097];
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "--password-file: cannot open '%.200s': %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    size_t l = strcspn(buf, "\r\n");
-    buf[l] = '\0';
-    if (l == 0) {
-        snprintf(err, errlen, "--password-file: '%.200s' is empty", path);
-        return NULL;
-    }
-    char *p = strdup(buf);
-    rmd_wipe(buf, sizeof buf);
-    if (!p) snprintf(err, errlen, "out of memory");
-    return p;
 }
 
 /* Apply flags and environment over the URL. RMD_EUSAGE with err on a bad value. */
@@ -134,11 +113,15 @@ static rmd_err build_target(rmd_target *t, const diag_opts *o, const char *url, 
     if (o->password) {
         if (rmd_target_set(&t->password, o->password) != RMD_OK) return RMD_ENOMEM;
     } else if (o->password_file) {
-        char *p = read_password_file(o->password_file, err, errlen);
-        if (!p) return RMD_EUSAGE;
-        rmd_target_set(&t->password, p);
+        char *p, warn[512];
+        rmd_err e = rmd_secret_file_read(o->password_file, "--password-file", o->strict, &p, warn, sizeof warn,
+                                         err, errlen);
+        if (e != RMD_OK) return e;
+        if (warn[0]) fprintf(stderr, "redis-medic diagnose: warning: %s\n", warn);
+        e = rmd_target_set(&t->password, p);
         rmd_wipe(p, strlen(p));
         free(p);
+        if (e != RMD_OK) return e;
     } else if (!t->password && getenv("REDISCLI_AUTH") && getenv("REDISCLI_AUTH")[0]) {
         if (rmd_target_set(&t->password, getenv("REDISCLI_AUTH")) != RMD_OK) return RMD_ENOMEM;
     }
@@ -197,21 +180,37 @@ static void collect_host(rmd_evidence *ev) {
 }
 
 /* Record each finding against its runbook in the local state database.
- * A database that cannot be opened is reported once and skipped. */
+ * A database that cannot be opened is reported once and skipped; so is one
+ * that stays locked past the busy timeout (the occurrences are lost, and the
+ * person is told so in one line; the exit status does not change). */
 static void record(const diag_opts *o, const rmd_evidence *ev, const rmd_findings *fl) {
     char err[512];
+    size_t lost = 0;
+    const char *why = "";
     if (o->no_state || fl->n == 0) return;
     rmd_store *s = rmd_store_open(o->state, err, sizeof err);
     if (!s) {
         fprintf(stderr, "redis-medic diagnose: warning: occurrences not recorded: %s\n", err);
         return;
     }
+    if (rmd_store_warning(s)[0]) fprintf(stderr, "redis-medic diagnose: warning: %s\n", rmd_store_warning(s));
     time_t now = time(NULL);
     for (size_t i = 0; i < fl->n; i++) {
         const rmd_finding *f = &fl->items[i];
-        rmd_store_record(s, f->runbook[0] ? f->runbook : rmd_cause_get(f->cause)->id, rmd_cause_get(f->cause)->id,
-                         rmd_severity_name(f->sev), ev->target, f->summary, now);
+        rmd_err e = rmd_store_record(s, f->runbook[0] ? f->runbook : rmd_cause_get(f->cause)->id,
+                                     rmd_cause_get(f->cause)->id, rmd_severity_name(f->sev), ev->target,
+                                     f->summary, now);
+        if (e == RMD_OK) continue;
+        why = rmd_store_errstr(s);
+        if (e == RMD_ETIMEOUT) { /* every further write would wait as long again */
+            lost += fl->n - i;
+            break;
+        }
+        lost++;
     }
+    if (lost)
+        fprintf(stderr, "redis-medic diagnose: warning: %zu of %zu occurrences not recorded: %s\n", lost, fl->n,
+                why);
     rmd_store_close(s);
 }
 

@@ -14,10 +14,17 @@
  * finds the file locked waits in the busy handler (up to BUSY_TIMEOUT_MS);
  * multi-statement writes use BEGIN IMMEDIATE so that wait happens up front.
  * All statements are prepared once at open, with bound parameters only.
+ *
+ * Permissions: occurrences name hosts, ports and what is wrong with them, so
+ * the file is created 0600 before SQLite opens it (SQLite would use 0644, and
+ * gives its -wal and -shm files the mode of the database file) and missing
+ * directories 0700. An existing file that others can read or write, or that
+ * another user owns, is used but named in rmd_store_warning().
  */
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -25,6 +32,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -37,6 +45,9 @@
 
 struct rmd_store {
     sqlite3      *db;      /* owned connection */
+    char          path[512];    /* as opened, for messages (cut when longer) */
+    char          warning[640]; /* about the file's owner or mode, "" if none */
+    char          errstr[768];  /* last rmd_store_record failure, "" if none */
     sqlite3_stmt *insert;  /* owned: one occurrence */
     sqlite3_stmt *summary; /* owned: count, min(at), max(at) for an error_id */
     sqlite3_stmt *recent;  /* owned: newest rows for an error_id */
@@ -115,6 +126,28 @@ static int make_parent_dirs(const char *path, char *err, size_t errlen) {
     }
 }
 
+/* Create path mode 0600 if it does not exist, and describe in s->warning an
+ * existing file that other users can read or write or that belongs to someone
+ * else. Best effort: when the file cannot be opened here, SQLite's own open
+ * reports why. */
+static void precreate_private(rmd_store *s, const char *path) {
+    struct stat st;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+
+    if (fd < 0) return;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        unsigned mode = (unsigned)(st.st_mode & 07777);
+        if (st.st_uid != geteuid())
+            snprintf(s->warning, sizeof s->warning, "state database %s belongs to uid %u, not to you (uid %u):"
+                     " another user can read and change what is recorded", s->path, (unsigned)st.st_uid,
+                     (unsigned)geteuid());
+        else if (mode & (S_IROTH | S_IWOTH))
+            snprintf(s->warning, sizeof s->warning, "state database %s is %s by other users (mode %04o);"
+                     " chmod 600 it", s->path, mode & S_IWOTH ? "writable" : "readable", mode);
+    }
+    close(fd);
+}
+
 /* One sentence naming path and SQLite's reason for rc into err; the OS reason
  * is added when the failure came from the file system. */
 static void db_error(sqlite3 *db, int rc, const char *path, char *err, size_t errlen) {
@@ -182,6 +215,8 @@ rmd_store *rmd_store_open(const char *path, char *err, size_t errlen) {
         snprintf(err, errlen, "cannot open state database %s: out of memory", path);
         return NULL;
     }
+    rmd_strlcpy(s->path, path, sizeof s->path);
+    precreate_private(s, path);
     rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                          NULL);
     if (rc != SQLITE_OK) {
@@ -204,6 +239,14 @@ rmd_store *rmd_store_open(const char *path, char *err, size_t errlen) {
 out_close_store:
     rmd_store_close(s);
     return NULL;
+}
+
+const char *rmd_store_warning(const rmd_store *s) {
+    return s ? s->warning : "";
+}
+
+const char *rmd_store_errstr(const rmd_store *s) {
+    return s ? s->errstr : "";
 }
 
 void rmd_store_close(rmd_store *s) {
@@ -248,6 +291,7 @@ rmd_err rmd_store_record(rmd_store *s, const char *error_id, const char *cause, 
     int rc;
 
     if (!s || !error_id) return RMD_EUSAGE;
+    s->errstr[0] = '\0';
     st = s->insert;
     if ((rc = bind_text(st, 1, error_id, INT_MAX)) != SQLITE_OK ||
         (rc = bind_text(st, 2, cause, INT_MAX)) != SQLITE_OK ||
@@ -262,7 +306,16 @@ rmd_err rmd_store_record(rmd_store *s, const char *error_id, const char *cause, 
 out_reset:
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) return RMD_EIO;
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+        snprintf(s->errstr, sizeof s->errstr, "state database %s stayed locked by another process for"
+                 " more than %d ms", s->path, BUSY_TIMEOUT_MS);
+        return RMD_ETIMEOUT;
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(s->errstr, sizeof s->errstr, "cannot write to state database %s: %s", s->path,
+                 sqlite3_errstr(rc));
+        return RMD_EIO;
+    }
     if (rowid % PRUNE_EVERY == 0) prune_old(s, error_id);
     return RMD_OK;
 }

@@ -19,17 +19,31 @@
 typedef struct rmd_store rmd_store;
 
 /* Open (creating the file, its directory and the schema if needed). path NULL
- * means the default location. On failure returns NULL and writes one sentence
- * naming the path and the reason into err. */
+ * means the default location. A new file is created mode 0600 and new
+ * directories 0700: occurrences name hosts and what is wrong with them. On
+ * failure returns NULL and writes one sentence naming the path and the reason
+ * into err. */
 rmd_store *rmd_store_open(const char *path, char *err, size_t errlen);
 void rmd_store_close(rmd_store *s);
+
+/* A sentence about an existing database file that other users can read or
+ * write, or that belongs to another user ("" when there is nothing to say);
+ * borrowed, valid until rmd_store_close. The caller prints it as a warning. */
+const char *rmd_store_warning(const rmd_store *s);
+
+/* The sentence describing the last failure of rmd_store_record (borrowed, ""
+ * when none). */
+const char *rmd_store_errstr(const rmd_store *s);
 
 /* The default path into out (never fails: falls back to ./redis-medic-state.db). */
 void rmd_store_default_path(char *out, size_t outlen);
 
 /* Record one occurrence of runbook error_id (cause id, severity word,
  * redacted target, one-line summary) at time `when`. All strings borrowed;
- * target must already be redacted (no password). */
+ * target must already be redacted (no password). RMD_OK; RMD_ETIMEOUT when
+ * another process kept the database locked past the busy timeout (the
+ * occurrence is not recorded); RMD_EIO on another failure. On failure
+ * rmd_store_errstr() says what happened. */
 rmd_err rmd_store_record(rmd_store *s, const char *error_id, const char *cause, const char *severity,
                          const char *target, const char *summary, time_t when);
 

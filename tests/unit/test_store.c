@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -307,6 +308,71 @@ TEST(concurrent_writers_lose_nothing) {
     rm_tree(dir);
 }
 
+TEST(created_private_even_with_open_umask) {
+    char dir[64], path[256], err[512] = "";
+    struct stat st;
+    mode_t old = umask(0);
+    CHECK(make_tmpdir(dir, sizeof dir) == 0);
+    snprintf(path, sizeof path, "%s/x/y/state.db", dir);
+    rmd_store *s = rmd_store_open(path, err, sizeof err);
+    umask(old);
+    CHECK(s != NULL);
+    CHECK_INT(rmd_store_record(s, "RMD-SERVER-DOWN", "server-down", "critical", "redis://h:1/0", "down", 1), RMD_OK);
+    CHECK_STR(rmd_store_warning(s), "");
+    rmd_store_close(s);
+    CHECK(stat(path, &st) == 0);
+    CHECK_INT(st.st_mode & 07777, 0600);
+    snprintf(path, sizeof path, "%s/x/y", dir);
+    CHECK(stat(path, &st) == 0);
+    CHECK_INT(st.st_mode & 07777, 0700);
+    snprintf(path, sizeof path, "%s/x", dir);
+    CHECK(stat(path, &st) == 0);
+    CHECK_INT(st.st_mode & 07777, 0700);
+    rm_tree(dir);
+}
+
+TEST(world_readable_existing_db_is_warned_about) {
+    char dir[64], path[256], err[512] = "";
+    CHECK(make_tmpdir(dir, sizeof dir) == 0);
+    snprintf(path, sizeof path, "%s/state.db", dir);
+    rmd_store *s = rmd_store_open(path, err, sizeof err);
+    CHECK(s != NULL);
+    rmd_store_close(s);
+    CHECK(chmod(path, 0644) == 0);
+    s = rmd_store_open(path, err, sizeof err);
+    CHECK(s != NULL);
+    CHECK(strstr(rmd_store_warning(s), "readable by other users (mode 0644)") != NULL);
+    CHECK(strstr(rmd_store_warning(s), path) != NULL);
+    rmd_store_close(s);
+    CHECK(chmod(path, 0606) == 0);
+    s = rmd_store_open(path, err, sizeof err);
+    CHECK(s && strstr(rmd_store_warning(s), "writable by other users") != NULL);
+    rmd_store_close(s);
+    rm_tree(dir);
+}
+
+/* Another connection holds the write lock past the busy timeout: the record
+ * fails with RMD_ETIMEOUT and a sentence naming the file, not silently. */
+TEST(locked_past_busy_timeout_is_reported) {
+    char dir[64], path[256], err[512] = "";
+    sqlite3 *holder = NULL;
+    CHECK(make_tmpdir(dir, sizeof dir) == 0);
+    snprintf(path, sizeof path, "%s/state.db", dir);
+    rmd_store *s = rmd_store_open(path, err, sizeof err);
+    CHECK(s != NULL);
+    CHECK(sqlite3_open(path, &holder) == SQLITE_OK);
+    CHECK(sqlite3_exec(holder, "BEGIN EXCLUSIVE", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(rmd_store_record(s, "RMD-SERVER-DOWN", "server-down", "critical", "t", "x", 5), RMD_ETIMEOUT);
+    CHECK(strstr(rmd_store_errstr(s), "stayed locked by another process") != NULL);
+    CHECK(strstr(rmd_store_errstr(s), path) != NULL);
+    sqlite3_exec(holder, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(holder);
+    CHECK_INT(rmd_store_record(s, "RMD-SERVER-DOWN", "server-down", "critical", "t", "x", 6), RMD_OK);
+    CHECK_STR(rmd_store_errstr(s), "");
+    rmd_store_close(s);
+    rm_tree(dir);
+}
+
 int main(void) {
     RUN(fresh_db_nested_dirs_and_stats);
     RUN(long_strings_truncated_and_recent_capped);
@@ -318,5 +384,8 @@ int main(void) {
     RUN(reopen_keeps_data);
     RUN(old_rows_pruned_beyond_limit);
     RUN(concurrent_writers_lose_nothing);
+    RUN(created_private_even_with_open_umask);
+    RUN(world_readable_existing_db_is_warned_about);
+    RUN(locked_past_busy_timeout_is_reported);
     return UNIT_END();
 }

@@ -67,10 +67,22 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/librmd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/librmd.a $(PKG_LIBS) $(LDLIBS)
 
-# libFuzzer targets: clang, ASan + UBSan, built from the library sources.
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard src/*.h) $(BUILD)/gen/kb_builtin.c | deps
+# libFuzzer targets: clang, ASan + UBSan. The library is compiled once for all
+# targets (build/fuzz/obj, with fuzzer coverage), each target links against it.
+FUZZFLAGS = -g -O1 -fsanitize=address,undefined $(CSTD) -Isrc
+FUZZOBJ   = $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIBSRC)) build/fuzz/obj/kb_builtin.o
+
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) | deps
 	@mkdir -p $(dir $@)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS) $< $(LIBSRC) $(BUILD)/gen/kb_builtin.c $(PKG_LIBS) -lm -o $@
+	clang $(FUZZFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -DRMD_VERSION=\"$(VERSION)\" -c $< -o $@
+
+build/fuzz/obj/kb_builtin.o: $(BUILD)/gen/kb_builtin.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZFLAGS) -c $< -o $@
+
+build/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(FUZZOBJ) | deps
+	@mkdir -p $(dir $@)
+	clang $(FUZZFLAGS) -fsanitize=fuzzer -Itests/fuzz $(PKG_CFLAGS) $< $(FUZZOBJ) $(PKG_LIBS) -lm -o $@
 
 fuzz-build: $(FUZZBIN)
 

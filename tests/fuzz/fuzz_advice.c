@@ -1,0 +1,208 @@
+/* fuzz_advice.c -- libFuzzer target for the step expander (advice.c): runbook
+ * steps with {placeholders} filled from evidence a hostile server controls.
+ *
+ * Oracle (issue 8, item 3): for any value V of any placeholder, the produced
+ * step, split into words by shell_words.h (a shell model written for the test),
+ * is exactly the step produced for a harmless marker value with the marker
+ * replaced by V inside its word(s) -- same words, same operators, nothing the
+ * shell would expand -- or else exactly the step produced when the value is
+ * unknown (the value left out). And the JSON report carries the step's text
+ * unchanged. Templates: every step of every built-in runbook, plus steps that
+ * quote the placeholder themselves (expansion must stay safe when lint was
+ * skipped).
+ *
+ * Input: byte 0 picks the placeholder's source field, byte 1 the first
+ * template, the rest is V (up to the field's size, NUL ends it). Allocation
+ * caps: V is bounded by the evidence fields (at most 255 bytes); run-fuzz.sh
+ * passes -malloc_limit_mb.
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "evidence.h"
+#include "findings.h"
+#include "kb.h"
+#include "report.h"
+#include "shell_words.h"
+#include "target.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+#define MARK         "RMDxMARKx7"
+#define STEP_MAX     1024   /* rmd_advice_fill's buffer */
+#define PER_INPUT    6      /* templates checked per input */
+
+static void require(int cond) {
+    if (!cond) __builtin_trap();
+}
+
+static const char *const extra_templates[] = {
+    "ls -ld {dir} && df -h {dir}",
+    "ls -ld '{dir}'",
+    "cat \"{dir}/dump.rdb\" | head",
+    "echo {dir}{dir} #{dir}",
+    "{cli} CONFIG GET dir",
+    "redis-cli -s {socket} PING",
+    "docker logs --tail 50 {container}",
+    "systemctl status {service}; journalctl -u '{service}'",
+    "ping -c 1 {host} && nc -vz {host} {port}",
+};
+
+static rmd_strlist templates;
+static rmd_evidence *ev;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    rmd_kb kb = {0};
+    rmd_kb_problems probs = {0};
+    (void)argc;
+    (void)argv;
+    for (size_t i = 0; i < sizeof extra_templates / sizeof extra_templates[0]; i++)
+        rmd_strlist_add(&templates, extra_templates[i]);
+    rmd_kb_load_builtin(&kb, &probs);
+    for (size_t i = 0; i < kb.n; i++) rmd_kb_steps(&kb.items[i], &templates);
+    rmd_kb_problems_free(&probs);
+    rmd_kb_free(&kb);
+    ev = malloc(sizeof *ev);
+    return ev && templates.n ? 0 : 1;
+}
+
+typedef enum field { F_DIR, F_HOST, F_SOCKET, F_CONTAINER, F_SERVICE, F_USER, F__COUNT } field;
+
+/* Put v (NULL: unknown) into the evidence / target field f. */
+static void set_field(field f, const char *v, rmd_target *t) {
+    rmd_evidence_init(ev);
+    ev->port = 6379;
+    memcpy(ev->host, "cache.internal", 15);
+    switch (f) {
+    case F_DIR:
+        if (v) {
+            ev->config[RMD_CFG_DIR].status = RMD_ITEM_OK;
+            snprintf(ev->config[RMD_CFG_DIR].value, sizeof ev->config[RMD_CFG_DIR].value, "%s", v);
+        }
+        break;
+    case F_HOST: snprintf(ev->host, sizeof ev->host, "%s", v ? v : ""); break;
+    case F_SOCKET:
+        ev->host[0] = '\0';
+        ev->port = 0;
+        snprintf(ev->unix_path, sizeof ev->unix_path, "%s", v ? v : "");
+        break;
+    case F_CONTAINER:
+        snprintf(ev->host_facts.listen_container, sizeof ev->host_facts.listen_container, "%s", v ? v : "");
+        break;
+    case F_SERVICE:
+        snprintf(ev->host_facts.listen_service, sizeof ev->host_facts.listen_service, "%s", v ? v : "");
+        break;
+    case F_USER: break;
+    case F__COUNT: break;
+    }
+    rmd_target_init(t);
+    if (f == F_USER && v) rmd_target_set(&t->user, v);
+}
+
+/* The most bytes of a value field f can hold. */
+static size_t field_max(field f) {
+    switch (f) {
+    case F_DIR: return sizeof ev->config[0].value - 1;
+    case F_HOST: return sizeof ev->host - 1;
+    case F_SOCKET: return sizeof ev->unix_path - 1;
+    case F_CONTAINER: return sizeof ev->host_facts.listen_container - 1;
+    case F_SERVICE: return sizeof ev->host_facts.listen_service - 1;
+    case F_USER: return 255;
+    case F__COUNT: break;
+    }
+    return 0;
+}
+
+/* Expand tmpl with field f set to v (NULL: unknown) and split the result. */
+static int expand_split(const char *tmpl, field f, const char *v, char *step, sw_list *out) {
+    rmd_target t;
+    set_field(f, v, &t);
+    rmd_advice_expand(tmpl, ev, &t, step, STEP_MAX);
+    rmd_target_clear(&t);
+    rmd_evidence_free(ev);
+    return sw_split(step, out);
+}
+
+/* s with every MARK replaced by v, into a new string (NULL on OOM). */
+static char *subst(const char *s, const char *v) {
+    size_t vl = strlen(v), ml = strlen(MARK), n = 0;
+    for (const char *p = strstr(s, MARK); p; p = strstr(p + ml, MARK)) n++;
+    char *o = malloc(strlen(s) + n * vl + 1), *q = o;
+    if (!o) return NULL;
+    while (*s) {
+        if (!strncmp(s, MARK, ml)) { memcpy(q, v, vl); q += vl; s += ml; }
+        else *q++ = *s++;
+    }
+    *q = '\0';
+    return o;
+}
+
+/* h is b with MARK replaced by v, word for word, flag for flag. */
+static int same_with_value(const sw_list *b, const sw_list *h, const char *v) {
+    if (b->n != h->n) return 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->t[i].kind != h->t[i].kind || b->t[i].flags != h->t[i].flags) return 0;
+        char *want = subst(b->t[i].text, v);
+        int eq = want && strlen(want) == h->t[i].len && memcmp(want, h->t[i].text, h->t[i].len) == 0;
+        free(want);
+        if (!eq) return 0;
+    }
+    return 1;
+}
+
+/* The JSON report carries step exactly. */
+static void require_json_carries(const char *step) {
+    rmd_findings fl = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    rmd_finding *f = rmd_findings_add(&fl, (rmd_cause)0, RMD_SEV_WARNING, "fuzz");
+    if (!mem || !f || rmd_strlist_add(&f->next_steps, step) != RMD_OK) goto out;
+    rmd_evidence_init(ev);
+    if (rmd_report_json(mem, ev, &fl) == 0 && fflush(mem) == 0) {
+        json_t *doc = json_loadb(buf, len, 0, NULL);
+        json_t *s = json_array_get(json_object_get(json_array_get(json_object_get(doc, "findings"), 0), "next_steps"), 0);
+        require(json_is_string(s) && json_string_length(s) == strlen(step) &&
+                memcmp(json_string_value(s), step, strlen(step)) == 0);
+        json_decref(doc);
+    }
+    rmd_evidence_free(ev);
+out:
+    if (mem) fclose(mem);
+    free(buf);
+    rmd_findings_free(&fl);
+}
+
+static void check(const char *tmpl, field f, const char *v) {
+    static char sb[STEP_MAX], sh[STEP_MAX], sa[STEP_MAX];
+    sw_list b, h, a;
+    int rb = expand_split(tmpl, f, MARK, sb, &b);
+    int rh = expand_split(tmpl, f, v, sh, &h);
+    int ra = expand_split(tmpl, f, NULL, sa, &a);
+    if (rb == 0) { /* a template the shell itself would refuse proves nothing */
+        require(rh == 0);
+        require(same_with_value(&b, &h, v) || (ra == 0 && strcmp(sh, sa) == 0));
+        require_json_carries(sh);
+    }
+    sw_free(&b);
+    sw_free(&h);
+    sw_free(&a);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    char v[256];
+    if (size < 2) return 0;
+    field f = (field)(data[0] % F__COUNT);
+    size_t first = data[1] % templates.n, n = size - 2;
+    if (n > field_max(f)) n = field_max(f);
+    memcpy(v, data + 2, n);
+    v[n] = '\0';
+    if (strstr(v, MARK)) return 0;
+    for (size_t k = 0; k < PER_INPUT && k < templates.n; k++) check(templates.items[(first + k) % templates.n], f, v);
+    return 0;
+}

@@ -29,7 +29,7 @@ FUZZBIN  = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZSRC))
 FUZZ_SECONDS ?= 5
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-.PHONY: all deps run test unit integration demo fuzz fuzz-build bench clean
+.PHONY: all deps run test unit integration demo fuzz fuzz-build bench clean lint memcheck
 
 all: deps $(BIN)
 
@@ -71,6 +71,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/librmd.a
 # targets (build/fuzz/obj, with fuzzer coverage), each target links against it.
 FUZZFLAGS = -g -O1 -fsanitize=address,undefined $(CSTD) -Isrc
 FUZZOBJ   = $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIBSRC)) build/fuzz/obj/kb_builtin.o
+.SECONDARY: $(FUZZOBJ)
 
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) | deps
 	@mkdir -p $(dir $@)
@@ -88,6 +89,20 @@ fuzz-build: $(FUZZBIN)
 
 fuzz: $(FUZZBIN)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-fuzz.sh $(FUZZBIN)
+
+# Static checks, clean on the tree: cppcheck (suppressions, each with its reason, in
+# .cppcheck-suppressions) and clang-tidy (checks and why some are off in .clang-tidy).
+lint: deps
+	cppcheck --quiet --enable=warning,portability,performance --library=posix --inline-suppr \
+	    --suppressions-list=.cppcheck-suppressions --std=c11 -D_GNU_SOURCE -Isrc --error-exitcode=1 \
+	    --template='{file}:{line}:{column}: {severity}: {message} [{id}]' src/
+	printf '%s\n' $(SRC) | xargs -P2 -I{} clang-tidy --quiet {} -- $(CSTD) -Isrc $(PKG_CFLAGS) -DRMD_VERSION=\"$(VERSION)\"
+	@echo "lint: clean"
+
+# valgrind memcheck over the diagnose and triage paths against real redis-servers
+# (tests/memcheck.sh); any error or leak fails.
+memcheck: all
+	@RMD_BIN=$(abspath $(BIN)) bash tests/memcheck.sh
 
 # `make run ARGS="redis://host:port"`: diagnose an endpoint (default 127.0.0.1:6379).
 # The diagnosis's own exit status (1 warning, 2 critical) is printed, not a make failure.

@@ -7,7 +7,8 @@ pkgs=(gcc make pkg-config libc6-dev
       libhiredis-dev libssl-dev libuv1-dev libjansson-dev libyaml-dev
       libpcre2-dev libsqlite3-dev zlib1g-dev libzstd-dev libvectorscan-dev
       redis-server redis-tools openssl jq nftables iproute2 procps
-      clang bc ripgrep time zstd gzip)
+      clang bc ripgrep time zstd gzip
+      cppcheck clang-tidy valgrind sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

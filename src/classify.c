@@ -124,8 +124,8 @@ static void cache_save(const rmd_classifier *c) {
     if (hs_serialize_database(c->db, &blob, &size) != HS_SUCCESS) return;
     snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
     FILE *f = fopen(tmp, "wb");
-    int ok = f != NULL;
-    if (ok) {
+    int ok = 0;
+    if (f) {
         ok = fwrite("RMDHS1", 1, 6, f) == 6 && fwrite(&n, sizeof n, 1, f) == 1;
         for (size_t i = 0; ok && i < c->n; i++) ok = fputc(c->p[i].in_hs ? 1 : 0, f) != EOF;
         ok = ok && fwrite(blob, 1, size, f) == size;
@@ -249,6 +249,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
         }
         last = &c->cands[c->n_cands++];
         const char *nl = memrchr(c->buf, '\n', pos + (c->buf[pos] == '\n' ? 0 : 1));
+        /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): cands is non-NULL whenever n_cands > 0 */
         last->start = nl ? (size_t)(nl - c->buf) + 1 : 0;
         const char *e = memchr(c->buf + pos, '\n', c->len - pos);
         last->end = e ? (size_t)(e - c->buf) : c->len;

@@ -77,6 +77,7 @@ static void diag_help(FILE *out) {
 /* Apply flags and environment over the URL. RMD_EUSAGE with err on a bad value. */
 static rmd_err build_target(rmd_target *t, const diag_opts *o, const char *url, char *err, size_t errlen) {
     char shorthand[600];
+    const char *env_pw = getenv("REDISCLI_AUTH");
     /* "10.0.3.7:6379", "cache.internal", "[::1]:6380" as people type them: a redis:// URL */
     if (url && !strstr(url, "://") && strlen(url) < sizeof shorthand - 8 && url[0] != '/') {
         snprintf(shorthand, sizeof shorthand, "redis://%s", url);
@@ -122,8 +123,8 @@ static rmd_err build_target(rmd_target *t, const diag_opts *o, const char *url, 
         rmd_wipe(p, strlen(p));
         free(p);
         if (e != RMD_OK) return e;
-    } else if (!t->password && getenv("REDISCLI_AUTH") && getenv("REDISCLI_AUTH")[0]) {
-        if (rmd_target_set(&t->password, getenv("REDISCLI_AUTH")) != RMD_OK) return RMD_ENOMEM;
+    } else if (!t->password && env_pw && env_pw[0]) {
+        if (rmd_target_set(&t->password, env_pw) != RMD_OK) return RMD_ENOMEM;
     }
     if (t->kind == RMD_TARGET_UNIX && t->tls) {
         snprintf(err, errlen, "TLS over a unix socket is not supported");

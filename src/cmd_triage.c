@@ -304,8 +304,9 @@ static void refresh(scan *s, long long *shown) {
     if (s->o->json) rmd_triage_print_json(stdout, copy);
     else {
         time_t now = time(NULL);
-        char tb[32];
-        strftime(tb, sizeof tb, "%H:%M:%S", localtime(&now));
+        struct tm tmv;
+        char tb[32] = "";
+        if (localtime_r(&now, &tmv)) strftime(tb, sizeof tb, "%H:%M:%S", &tmv);
         printf("---- %s ----\n", tb);
         rmd_triage_print_text(stdout, copy);
     }

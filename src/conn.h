@@ -18,9 +18,9 @@
 
 /* Return codes of the transport functions (besides byte counts >= 0). */
 #define RMD_IO_OK          0
-#define RMD_IO_WANT_READ  -1
-#define RMD_IO_WANT_WRITE -2
-#define RMD_IO_ERR        -3
+#define RMD_IO_WANT_READ  (-1)
+#define RMD_IO_WANT_WRITE (-2)
+#define RMD_IO_ERR        (-3)
 
 typedef struct rmd_tls_opts {
     const char *cacert;    /* CA bundle file, NULL = system default */

@@ -23,6 +23,7 @@
     X(RMD_EINTERNAL, 11, "internal error")
 
 typedef enum rmd_err {
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): an enumerator name cannot be parenthesised */
 #define RMD_ERR_ENUM(name, num, msg) name = num,
     RMD_ERRORS(RMD_ERR_ENUM)
 #undef RMD_ERR_ENUM

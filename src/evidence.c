@@ -324,12 +324,11 @@ static int cmp_group(const void *a, const void *b) {
  * than RMD_CLIENTS_MAX_LINES non-empty lines) or RMD_ENOMEM, out holds what was
  * counted so far, still sorted. */
 rmd_err rmd_clients_parse(const char *text, size_t len, long idle_threshold_s, rmd_clients *out) {
-    group_index ix;
+    group_index ix = {.other = -1};
     size_t pos = 0, n;
     const char *line;
     rmd_err e = RMD_OK;
     rmd_clients_free(out);
-    ix.other = -1;
     while (e == RMD_OK && next_line(text, len, &pos, &line, &n)) {
         if (n == 0) continue;
         if (out->total + out->skipped >= RMD_CLIENTS_MAX_LINES) e = RMD_ETOOBIG;

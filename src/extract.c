@@ -198,9 +198,8 @@ static double iso_at(const char *s, size_t n) {
     int tz = 0;
     if (i < n && (s[i] == '+' || s[i] == '-')) {
         int th, tm;
-        if (i + 6 <= n && num(s + i + 1, 2, &th) && s[i + 3] == ':' && num(s + i + 4, 2, &tm))
-            tz = (th * 3600 + tm * 60) * (s[i] == '-' ? -1 : 1);
-        else if (i + 5 <= n && num(s + i + 1, 2, &th) && num(s + i + 3, 2, &tm))
+        int colon = i + 6 <= n && s[i + 3] == ':'; /* +HH:MM, else +HHMM */
+        if (i + 5 <= n && num(s + i + 1, 2, &th) && num(s + i + 3 + colon, 2, &tm))
             tz = (th * 3600 + tm * 60) * (s[i] == '-' ? -1 : 1);
     }
     return mk(y, mo - 1, d, h, mi, sec, f, tz);

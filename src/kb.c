@@ -711,7 +711,12 @@ static char *read_file(const char *path, size_t *len, rmd_kb_problems *probs) {
         problem(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
         return NULL;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        problem(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
         problem(probs, path, 0, 0, 0, "%s", S_ISDIR(st.st_mode) ? "is a directory, not a runbook file" : "not a regular file");
         close(fd);
         return NULL;
@@ -721,7 +726,7 @@ static char *read_file(const char *path, size_t *len, rmd_kb_problems *probs) {
         close(fd);
         return NULL;
     }
-    char *buf = malloc((size_t)st.st_size + 1);
+    char *buf = calloc(1, (size_t)st.st_size + 1); /* zeroed: a file that shrinks while read leaves no garbage */
     size_t got = 0;
     while (buf && got < (size_t)st.st_size) {
         ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);

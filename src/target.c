@@ -138,7 +138,7 @@ fail:
 rmd_err rmd_target_parse_url(rmd_target *t, const char *url, char *err, size_t errlen) {
     rmd_target nt = *t;          /* shallow: owned strings replaced below only on success */
     char *user = NULL, *pass = NULL;
-    const char *p, *end, *auth_end, *hp, *slash;
+    const char *p = NULL, *end, *auth_end, *hp, *slash; /* p: every branch below sets it or fails */
     size_t len = strlen(url);
 
     if (len > 4096) URL_ERR("URL is %zu characters long; the limit is 4096", len);

@@ -230,8 +230,8 @@ static void emit(scan *s) {
         printf("%s:%lld: %s: %s\n", s->file, s->p_lineno, label, text);
         return;
     }
-    json_t *j = json_object();
-    json_object_set_new(j, "file", json_string(s->file) ? json_string(s->file) : json_string("?"));
+    json_t *j = json_object(), *file = json_string(s->file);
+    json_object_set_new(j, "file", file ? file : json_string("?"));
     json_object_set_new(j, "line", json_integer(s->p_lineno));
     json_object_set_new(j, "id", json_string(label));
     json_object_set_new(j, "runbook", json_string(rmd_classifier_runbook(s->cls, s->p_idx)));

@@ -571,7 +571,8 @@ static void tcp_account(rmd_host *h, const rmd_tcp_entry *e, const char *addr, i
     if (h->client_port && e->local_port == port && e->remote_port == h->client_port) {
         h->peer_found = 1;
         h->peer_state = e->state;
-        h->peer_rqueue = e->rx_queue;
+        /* in CLOSE_WAIT our FIN counts as one unread byte: it is not data */
+        h->peer_rqueue = e->state == 8 && e->rx_queue > 0 ? e->rx_queue - 1 : e->rx_queue;
     }
     switch (e->state) {
     case 1: h->tcp_established++; break;

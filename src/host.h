@@ -63,7 +63,7 @@ typedef struct rmd_host {
     int  client_port;      /* input: our local port, 0 = not asked */
     int  peer_found;       /* the server's socket for it still exists */
     int  peer_state;       /* its TCP state number (8 = CLOSE_WAIT) */
-    unsigned long peer_rqueue; /* bytes it has not read */
+    unsigned long peer_rqueue; /* data bytes it has not read (our FIN not counted) */
 
     /* TCP states of connections whose local or remote port is the target port. */
     int  tcp_checked;

@@ -51,8 +51,9 @@ static void text_server(FILE *out, const rmd_evidence *ev) {
         snprintf(mx, sizeof mx, " (no maxmemory)");
     }
     const char *mode = rmd_kv_get(in, "redis_mode"), *role = rmd_kv_get(in, "role");
-    rmd_tprintf(out, "  %s %s %s %s · up %llds · %lld clients · memory %s%s\n", product, ver, mode ? mode : "",
-                role ? role : "", up, cc, mem, mx);
+    if (cc > 0) cc--; /* the probe's own connection is not the user's */
+    rmd_tprintf(out, "  %s %s %s %s · up %llds · %lld client%s besides this probe · memory %s%s\n", product, ver,
+                mode ? mode : "", role ? role : "", up, cc, cc == 1 ? "" : "s", mem, mx);
     if (ev->ping.n)
         fprintf(out, "  PING x%d: min %.2f / avg %.2f / p99 %.2f / max %.2f ms\n", ev->ping.n, ev->ping.min, ev->ping.avg,
                 ev->ping.p99, ev->ping.max);

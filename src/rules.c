@@ -243,7 +243,6 @@ static int r_bind_mismatch(const rmd_evidence *ev, const rmd_thresholds *th, rmd
 }
 
 static int r_server_down(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
-    (void)th;
     if (!refused_like(ev)) return 0;
     const rmd_phase_result *r = failed(ev);
     char ep[300];
@@ -264,7 +263,12 @@ static int r_server_down(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
     ev_phase(f, ev);
     ev_listener(f, ev);
     ev_procs(f, ev);
-    if (f && host_local(ev) && ev->host_facts.oom_count) ev_oom(f, ev);
+    /* an OOM kill elsewhere on the host cannot be tied to this port: one line, no more */
+    if (f && host_local(ev) && oom_recent(ev, th)) {
+        char age[32] = "some time";
+        if (ev->host_facts.oom_age_s >= 0) human_secs(ev->host_facts.oom_age_s, age, sizeof age);
+        rmd_strlist_addf(&f->evidence, "the kernel OOM killer took a redis-server on this host %s ago; nothing ties it to this port", age);
+    }
     if (f && !host_local(ev)) rmd_strlist_add(&f->evidence, "the endpoint is not on this host: run redis-medic there to see its processes");
     return 1;
 }

@@ -27,6 +27,7 @@
  *             with garbage: a broken proxy
  *   pongbig   answers PING with "+PONG", then announces a 200 MB bulk reply
  *             and sends its first bytes
+ *   pongmute  answers PING with "+PONG", then never again
  * Exits by itself after LIFETIME_S seconds (default 60), and on SIGTERM or
  * SIGINT. Prints nothing; the tests wait for the port to listen.
  */
@@ -48,10 +49,10 @@
 #define NEST_REPS 1000000L          /* "*1\r\n" this many times in deepnest mode */
 #define NEST_CHUNK_REPS 10000L      /* reps per chunk written (divides NEST_REPS) */
 
-enum mode { M_HTTP, M_GARBAGE, M_BIGBULK, M_DEEPNEST, M_DRIP, M_SILENT, M_SSH, M_CLOSE, M_ENDLESS, M_PONGJUNK, M_PONGBIG };
+enum mode { M_HTTP, M_GARBAGE, M_BIGBULK, M_DEEPNEST, M_DRIP, M_SILENT, M_SSH, M_CLOSE, M_ENDLESS, M_PONGJUNK, M_PONGBIG, M_PONGMUTE };
 
 static const char *const mode_names[] = {"http", "garbage", "bigbulk", "deepnest",
-                                         "drip", "silent", "ssh", "close", "endless", "pongjunk", "pongbig"};
+                                         "drip", "silent", "ssh", "close", "endless", "pongjunk", "pongbig", "pongmute"};
 
 static const char http_reply[] =
     "HTTP/1.1 400 Bad Request\r\n"
@@ -214,6 +215,9 @@ static void on_input(struct client *c, enum mode m, double now) {
     case M_PONGJUNK:
         if (first) queue(c, pong, sizeof pong - 1, 0, 0);
         else if (idle) queue(c, garbage, GARBAGE_LEN, 0, 0);
+        break;
+    case M_PONGMUTE:
+        if (first) queue(c, pong, sizeof pong - 1, 0, 0);
         break;
     case M_PONGBIG:
         if (first) queue(c, pong, sizeof pong - 1, 0, 0);

@@ -843,6 +843,24 @@ static int r_collect_failed(const rmd_evidence *ev, const rmd_thresholds *th, rm
     return 1;
 }
 
+/* Newer servers say it themselves (INFO clients: paused_reason,
+ * paused_actions, paused_timeout_milliseconds), e.g. during a FAILOVER. */
+static int r_paused_info(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const char *act = info_s(ev, "paused_actions"), *why = info_s(ev, "paused_reason");
+    long long ms = -1;
+    if (!act || !act[0] || !strcmp(act, "none")) return 0;
+    info_ll(ev, "paused_timeout_milliseconds", &ms);
+    int all = strcmp(act, "write") != 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLIENTS_PAUSED, all ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
+        "Clients are paused (%s%s%s): %s are held%s.", act, why && why[0] ? ", reason " : "", why ? why : "",
+        all ? "all commands" : "writes", ms >= 0 ? " until the pause ends" : "");
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "paused_actions=%s paused_reason=%s paused_timeout_milliseconds=%lld", act,
+                     why ? why : "?", ms);
+    return 1;
+}
+
 static int r_db(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
     if (!ev->select_error[0]) return 0;
@@ -905,7 +923,7 @@ static int r_checks_incomplete(const rmd_evidence *ev, const rmd_thresholds *th,
 }
 
 static const rule_fn server_rules[] = {
-    r_collect_failed, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster,
+    r_collect_failed, r_paused_info, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster,
     r_oom_killed_before, r_restart, r_keepalive, r_eviction, r_latency_monitor,
 };
 

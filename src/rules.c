@@ -137,6 +137,15 @@ static void ev_procs(rmd_finding *f, const rmd_evidence *ev) {
                          shown ? "(not this endpoint's)" : "(none listens on this port)");
 }
 
+/* Is the process that owns the listener stopped (state T)? Other stopped
+ * instances on the host say nothing about this endpoint. */
+static int listener_stopped(const rmd_evidence *ev) {
+    const rmd_host *h = &ev->host_facts;
+    for (int i = 0; i < h->n_procs; i++)
+        if (h->listen_pid && h->procs[i].pid == h->listen_pid) return h->procs[i].state == 'T' || h->procs[i].state == 't';
+    return 0;
+}
+
 static int host_local(const rmd_evidence *ev) { return ev->host_facts.collected && ev->host_facts.is_local; }
 
 static int oom_recent(const rmd_evidence *ev, const rmd_thresholds *th) {
@@ -425,7 +434,7 @@ static int r_paused(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findin
     const rmd_phase_result *r = failed(ev);
     const rmd_host *h = &ev->host_facts;
     if (!r || r->fail != RMD_FAIL_TIMEOUT || !failed_in(ev, RMD_PHASE_PING) || ev->peer_bytes[0]) return 0;
-    if (!host_local(ev) || !h->listening || !h->tcp_checked || !ev->local_port || h->n_stopped) return 0;
+    if (!host_local(ev) || !h->listening || !h->tcp_checked || !ev->local_port || listener_stopped(ev)) return 0;
     if (h->peer_found && h->peer_rqueue > 0) return 0;
     int redis_listener = 0; /* only a redis-server is known to hold replies while it reads */
     for (int i = 0; i < h->n_procs; i++) redis_listener |= h->listen_pid && h->procs[i].pid == h->listen_pid;
@@ -454,7 +463,7 @@ static int r_unresponsive(const rmd_evidence *ev, const rmd_thresholds *th, rmd_
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_SERVER_UNRESPONSIVE, RMD_SEV_CRITICAL,
         "%s accepted the TCP connection but did not answer %s within %.0f ms%s.", ep,
         ev->failed_phase == RMD_PHASE_AUTH ? "AUTH" : "PING", r->ms,
-        host_local(ev) && h->n_stopped ? ": the redis-server process is stopped (SIGSTOP)"
+        host_local(ev) && listener_stopped(ev) ? ": the redis-server process is stopped (SIGSTOP)"
         : ev->peer_bytes[0]            ? ": it sends bytes too slowly or never finishes a reply"
         : h->peer_found && h->peer_rqueue > 0 ? ": it has not even read the request, so its event loop is blocked "
                                                 "(a long command or script, DEBUG SLEEP, swapping, or a stopped thread)"

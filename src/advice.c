@@ -471,20 +471,28 @@ int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_
 
 /* ---------------------------------------------------------- exceptions */
 
-/* Seconds since this host booted, or -1. */
-static double host_uptime(void) {
+/* Seconds since the target's host booted: this machine's boot clock when the
+ * endpoint is local; for a remote server that answered, its own uptime (a
+ * host cannot have booted after the server started there, so the grace is
+ * never applied too late); else unknown (-1), and no grace applies. */
+static double target_uptime(const rmd_evidence *ev) {
     struct timespec ts;
-    if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0) return -1;
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    long long up;
+    if (ev->host_facts.collected && ev->host_facts.is_local) {
+        if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0) return -1;
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    }
+    if (rmd_kv_get_ll(&ev->info, "uptime_in_seconds", &up) == 0 && up >= 0) return (double)up;
+    return -1;
 }
 
 /* A runbook's exceptions in force at now annotate the finding and hold its
  * alert or automatic action; they never lower its severity: a failure in a
  * backup window is still a failure, only an expected one. */
-static void apply_exceptions(rmd_finding *f, const rmd_runbook *rb, time_t now) {
+static void apply_exceptions(rmd_finding *f, const rmd_runbook *rb, time_t now, const rmd_evidence *ev) {
     struct tm tm;
     localtime_r(&now, &tm);
-    double up = host_uptime();
+    double up = target_uptime(ev);
     for (size_t i = 0; i < rb->n_exceptions; i++) {
         const rmd_kb_exception *x = &rb->exceptions[i];
         if (!x->effect || !rmd_kb_exception_active(x, &tm, up)) continue;
@@ -530,7 +538,7 @@ void rmd_advice_fill(rmd_findings *l, const rmd_kb *kb, const rmd_evidence *ev, 
         const rmd_runbook *rb = rmd_kb_for_cause(kb, rmd_cause_get(f->cause)->id);
         if (!rb) continue;
         rmd_strlcpy(f->runbook, rb->error_id, sizeof f->runbook);
-        apply_exceptions(f, rb, now);
+        apply_exceptions(f, rb, now, ev);
         add_steps(f, rb, 'd', ev, t);
         add_steps(f, rb, 'r', ev, t);
     }

@@ -53,8 +53,9 @@ typedef struct rmd_host {
 
     /* redis-server / valkey-server processes found in /proc. */
     rmd_host_proc procs[RMD_HOST_MAX_PROCS];
-    int  n_procs;
-    int  n_stopped;        /* of those, in state T (stopped) */
+    int  n_procs;          /* kept in procs[]: the listener's process is always one of them */
+    int  n_procs_total;    /* all found on the host */
+    int  n_stopped;        /* of all found, in state T (stopped) */
 
     /* The server's end of the probe's own connection (client_port given):
      * after a PING timeout, unread bytes there mean the server is not reading

@@ -24,7 +24,7 @@ void rmd_thresholds_default(rmd_thresholds *th) {
     th->clients_crit_pct = 90;
     th->ping_warn_ms = 5;
     th->ping_crit_ms = 10;
-    th->slow_warn_us = 100000;
+    th->slow_warn_us = 10000; /* longer than the 10 ms latency target: it stalled every client */
     th->slow_recent_s = 24 * 3600;
     th->leak_min_conns = 50;
     th->leak_share = 0.5;
@@ -127,10 +127,9 @@ static void ev_procs(rmd_finding *f, const rmd_evidence *ev) {
                              pr->args[0] ? pr->args : pr->comm,
                              stopped ? " -- STOPPED (state T: SIGSTOP, debugger or job control)" : "");
             shown++;
-        } else {
-            others++;
         }
     }
+    others = h->n_procs_total > shown ? h->n_procs_total - shown : 0;
     if (others)
         rmd_strlist_addf(&f->evidence, "%d %sredis-server/valkey-server process%s on this host %s", others,
                          shown ? "other " : "", others == 1 ? "" : "es",
@@ -187,8 +186,9 @@ static int r_oom_killed(const rmd_evidence *ev, const rmd_thresholds *th, rmd_fi
     if (h->oom_age_s >= 0) human_secs(h->oom_age_s, age, sizeof age);
     if (k) rmd_memlcpy(pid, sizeof pid, k + 15, strspn(k + 15, "0123456789"));
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_KILLED, RMD_SEV_CRITICAL,
-        "Nothing listens on %s and no redis-server runs on this host; the kernel OOM killer killed redis-server "
-        "(pid %s) %s ago: most likely this server, killed for memory.", ep, pid, age);
+        "Nothing listens on %s and no redis-server runs on this host; the kernel OOM killer killed a redis-server "
+        "(pid %s) %s ago. Nothing in the kernel record names this port, but with no redis-server left it is the "
+        "likeliest reason the server is gone.", ep, pid, age);
     ev_oom(f, ev);
     ev_phase(f, ev);
     ev_listener(f, ev);
@@ -781,7 +781,7 @@ static int r_oom_killed_before(const rmd_evidence *ev, const rmd_thresholds *th,
     /* Only a kill shortly before this process started can explain its restart,
      * and only on a host with one instance can the kill be attributed to it. */
     if (h->oom_age_s < 0 || h->oom_age_s < (double)up || h->oom_age_s - (double)up > 3600) return 0;
-    if (h->n_procs > 1) return 0;
+    if (h->n_procs_total > 1) return 0;
     char age[32], upt[32];
     human_secs(h->oom_age_s, age, sizeof age);
     human_secs((double)up, upt, sizeof upt);

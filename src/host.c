@@ -6,6 +6,7 @@
  * record limit. A source that cannot be read becomes a note.
  */
 #include "host.h"
+#include "term.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -374,7 +375,7 @@ static void find_owner(rmd_host *h) {
         char cwd[256];
         snprintf(path, sizeof path, "/proc/%d/cwd", h->listen_pid);
         ssize_t l = readlink(path, cwd, sizeof cwd - 1);
-        if (l > 0) rmd_escape(h->listen_cwd, sizeof h->listen_cwd, cwd, (size_t)l);
+        if (l > 0) rmd_term_escape(h->listen_cwd, sizeof h->listen_cwd, cwd, (size_t)l);
     }
 }
 
@@ -703,7 +704,15 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
     if (h->listen_pid) keep_listener_proc(h);
     for (int i = 0; i < h->n_other; i++)
         if (h->other[i].inode) inode_owner(h, h->other[i].inode, &h->other[i].pid, h->other[i].comm, sizeof h->other[0].comm);
+    char init[32];
+    h->systemd = read_small("/proc/1/comm", init, sizeof init) > 0 && !strncmp(init, "systemd", 7);
     if (each_line("/proc/meminfo", meminfo_line, h) != 0) note(h, "cannot read /proc/meminfo");
     if (dir && dir[0]) disk_facts(h, dir);
     kmsg_facts(h);
+}
+
+int rmd_host_listener_stopped(const rmd_host *h) {
+    for (int i = 0; i < h->n_procs; i++)
+        if (h->listen_pid && h->procs[i].pid == h->listen_pid) return h->procs[i].state == 'T' || h->procs[i].state == 't';
+    return 0;
 }

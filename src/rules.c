@@ -335,7 +335,10 @@ static int r_tls_required(const rmd_evidence *ev, const rmd_thresholds *th, rmd_
 static int r_tls_error(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
     const rmd_phase_result *r = failed(ev);
-    if (!failed_in(ev, RMD_PHASE_TLS) || !r) return 0;
+    /* TLS 1.3 reports a refused client certificate on the first read, after the handshake */
+    int late = r && (r->fail == RMD_FAIL_TLS || r->fail == RMD_FAIL_TLS_VERIFY) &&
+               (failed_in(ev, RMD_PHASE_AUTH) || failed_in(ev, RMD_PHASE_PING));
+    if ((!failed_in(ev, RMD_PHASE_TLS) && !late) || !r) return 0;
     char ep[300];
     endpoint(ev, ep, sizeof ep);
     rmd_finding *f;

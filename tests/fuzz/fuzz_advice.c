@@ -5,14 +5,17 @@
  * step, split into words by shell_words.h (a shell model written for the test),
  * is exactly the step produced for a harmless marker value with the marker
  * replaced by V inside its word(s) -- same words, same operators, nothing the
- * shell would expand -- or else exactly the step produced when the value is
- * unknown (the value left out). And the JSON report carries the step's text
- * unchanged. Templates: every step of every built-in runbook, plus steps that
+ * shell would expand -- or else the value is left out: the marker's place
+ * holds a "${NAME:?...}" template and nothing else changed, or the step is
+ * exactly the one produced when the value is unknown; or the step is dropped
+ * whole because it did not fit. And the JSON report carries the
+ * step's text unchanged, in next_steps and in steps[].command. Templates: every step of every built-in runbook, plus steps that
  * quote the placeholder themselves (expansion must stay safe when lint was
  * skipped).
  *
  * Input: byte 0 picks the placeholder's source field, byte 1 the first
- * template, the rest is V (up to the field's size, NUL ends it). Allocation
+ * template, byte 2 the finding's cause, the rest is V (up to the field's
+ * size, NUL ends it). Allocation
  * caps: V is bounded by the evidence fields (at most 255 bytes); run-fuzz.sh
  * passes -malloc_limit_mb.
  */
@@ -34,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define MARK         "RMDxMARKx7"
-#define STEP_MAX     1024   /* rmd_advice_fill's buffer */
+#define STEP_MAX     sizeof(((rmd_expansion *)0)->cmd)
 #define PER_INPUT    6      /* templates checked per input */
 
 static void require(int cond) {
@@ -51,6 +54,10 @@ static const char *const extra_templates[] = {
     "docker logs --tail 50 {container}",
     "systemctl status {service}; journalctl -u '{service}'",
     "ping -c 1 {host} && nc -vz {host} {port}",
+    "redis-cli -h {master_host} -p {master_port} PING",
+    "tail -n 50 {logfile}; grep -n save \"{config_file}\"",
+    "openssl verify -CAfile '{cacert}' server.crt",
+    "echo `ls {dir}` $'{dir}' $(stat {dir})",
 };
 
 static rmd_strlist templates;
@@ -71,7 +78,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return ev && templates.n ? 0 : 1;
 }
 
-typedef enum field { F_DIR, F_HOST, F_SOCKET, F_CONTAINER, F_SERVICE, F_USER, F__COUNT } field;
+typedef enum field {
+    F_DIR, F_HOST, F_SOCKET, F_CONTAINER, F_SERVICE, F_USER, F_MASTER_HOST, F_LOGFILE, F_CONFIG_FILE, F_CACERT, F__COUNT
+} field;
 
 /* Put v (NULL: unknown) into the evidence / target field f. */
 static void set_field(field f, const char *v, rmd_target *t) {
@@ -97,11 +106,26 @@ static void set_field(field f, const char *v, rmd_target *t) {
     case F_SERVICE:
         snprintf(ev->host_facts.listen_service, sizeof ev->host_facts.listen_service, "%s", v ? v : "");
         break;
+    case F_LOGFILE:
+        if (v) {
+            ev->config[RMD_CFG_LOGFILE].status = RMD_ITEM_OK;
+            snprintf(ev->config[RMD_CFG_LOGFILE].value, sizeof ev->config[RMD_CFG_LOGFILE].value, "%s", v);
+        }
+        break;
+    case F_MASTER_HOST:
+        rmd_kv_add(&ev->info, "master_port", 11, "6380", 4);
+        if (v) rmd_kv_add(&ev->info, "master_host", 11, v, strlen(v));
+        break;
+    case F_CONFIG_FILE:
+        if (v) rmd_kv_add(&ev->info, "config_file", 11, v, strlen(v));
+        break;
     case F_USER: break;
+    case F_CACERT: break;
     case F__COUNT: break;
     }
     rmd_target_init(t);
     if (f == F_USER && v) rmd_target_set(&t->user, v);
+    if (f == F_CACERT && v) rmd_target_set(&t->cacert, v);
 }
 
 /* The most bytes of a value field f can hold. */
@@ -112,19 +136,25 @@ static size_t field_max(field f) {
     case F_SOCKET: return sizeof ev->unix_path - 1;
     case F_CONTAINER: return sizeof ev->host_facts.listen_container - 1;
     case F_SERVICE: return sizeof ev->host_facts.listen_service - 1;
-    case F_USER: return 255;
+    case F_LOGFILE: return sizeof ev->config[0].value - 1;
+    case F_USER: case F_MASTER_HOST: case F_CONFIG_FILE: case F_CACERT: return 255;
     case F__COUNT: break;
     }
     return 0;
 }
 
+static rmd_cause cause;     /* of the finding the step is for */
+static rmd_expansion exp;   /* the last expansion */
+
 /* Expand tmpl with field f set to v (NULL: unknown) and split the result. */
 static int expand_split(const char *tmpl, field f, const char *v, char *step, sw_list *out) {
     rmd_target t;
     set_field(f, v, &t);
-    rmd_advice_expand(tmpl, ev, &t, step, STEP_MAX);
+    rmd_advice_expand(tmpl, ev, &t, cause, &exp);
+    memcpy(step, exp.cmd, STEP_MAX);
     rmd_target_clear(&t);
     rmd_evidence_free(ev);
+    require(memchr(step, '\0', STEP_MAX) != NULL);
     return sw_split(step, out);
 }
 
@@ -155,20 +185,64 @@ static int same_with_value(const sw_list *b, const sw_list *h, const char *v) {
     return 1;
 }
 
-/* The JSON report carries step exactly. */
+/* j is a JSON string holding exactly s. */
+static void require_json_is(const json_t *j, const char *s) {
+    require(json_is_string(j) && json_string_length(j) == strlen(s) && memcmp(json_string_value(j), s, strlen(s)) == 0);
+}
+
+/* At t: a template "${NAME:?hint}" (NAME in [A-Z0-9_], hint without '}');
+ * its length, or 0. */
+static size_t template_at(const char *t) {
+    size_t n = 0;
+    if (strncmp(t, "${", 2) != 0) return 0;
+    n = strspn(t + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+    if (!n || strncmp(t + 2 + n, ":?", 2) != 0) return 0;
+    const char *e = strchr(t + 4 + n, '}');
+    return e ? (size_t)(e - t) + 1 : 0;
+}
+
+/* h is b with every MARK replaced by a template: the value left out, the
+ * rest of the step unchanged. */
+static int same_with_template(const sw_list *b, const sw_list *h) {
+    size_t ml = strlen(MARK);
+    if (b->n != h->n) return 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const char *bt = b->t[i].text, *ht = h->t[i].text;
+        if (b->t[i].kind != h->t[i].kind) return 0;
+        if (!strstr(bt, MARK)) {
+            if (b->t[i].flags != h->t[i].flags || strcmp(bt, ht) != 0) return 0;
+            continue;
+        }
+        if (h->t[i].flags != (b->t[i].flags | SW_EXP)) return 0;
+        while (*bt) {
+            if (!strncmp(bt, MARK, ml)) {
+                size_t tl = template_at(ht);
+                if (!tl) return 0;
+                bt += ml;
+                ht += tl;
+            } else if (*bt++ != *ht++) {
+                return 0;
+            }
+        }
+        if (*ht) return 0;
+    }
+    return 1;
+}
+
+/* The JSON report carries the step (the last expansion) exactly. */
 static void require_json_carries(const char *step) {
     rmd_findings fl = {0};
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    rmd_finding *f = rmd_findings_add(&fl, (rmd_cause)0, RMD_SEV_WARNING, "fuzz");
-    if (!mem || !f || rmd_strlist_add(&f->next_steps, step) != RMD_OK) goto out;
+    rmd_finding *f = rmd_findings_add(&fl, cause, RMD_SEV_WARNING, "fuzz");
+    if (!mem || !f || rmd_steps_add(&f->steps, step, 'd', exp.is_template, exp.needs, exp.note) != RMD_OK) goto out;
     rmd_evidence_init(ev);
     if (rmd_report_json(mem, ev, &fl) == 0 && fflush(mem) == 0) {
         json_t *doc = json_loadb(buf, len, 0, NULL);
-        json_t *s = json_array_get(json_object_get(json_array_get(json_object_get(doc, "findings"), 0), "next_steps"), 0);
-        require(json_is_string(s) && json_string_length(s) == strlen(step) &&
-                memcmp(json_string_value(s), step, strlen(step)) == 0);
+        json_t *fj = json_array_get(json_object_get(doc, "findings"), 0);
+        require_json_is(json_array_get(json_object_get(fj, "next_steps"), 0), step);
+        require_json_is(json_object_get(json_array_get(json_object_get(fj, "steps"), 0), "command"), step);
         json_decref(doc);
     }
     rmd_evidence_free(ev);
@@ -182,11 +256,15 @@ static void check(const char *tmpl, field f, const char *v) {
     static char sb[STEP_MAX], sh[STEP_MAX], sa[STEP_MAX];
     sw_list b, h, a;
     int rb = expand_split(tmpl, f, MARK, sb, &b);
-    int rh = expand_split(tmpl, f, v, sh, &h);
     int ra = expand_split(tmpl, f, NULL, sa, &a);
+    int rh = expand_split(tmpl, f, v, sh, &h); /* last: exp describes it */
+#ifdef FUZZ_ADVICE_TRACE /* -DFUZZ_ADVICE_TRACE: print what is compared */
+    fprintf(stderr, "template: %s\n  marker:  %s\n  value:   %s\n  unknown: %s\n", tmpl, sb, sh, sa);
+#endif
     if (rb == 0) { /* a template the shell itself would refuse proves nothing */
         require(rh == 0);
-        require(same_with_value(&b, &h, v) || (ra == 0 && strcmp(sh, sa) == 0));
+        require(same_with_value(&b, &h, v) || same_with_template(&b, &h) || (ra == 0 && strcmp(sh, sa) == 0) ||
+                (exp.truncated && !sh[0]));
         require_json_carries(sh);
     }
     sw_free(&b);
@@ -197,10 +275,12 @@ static void check(const char *tmpl, field f, const char *v) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char v[256];
     if (size < 2) return 0;
+    if (size < 3) return 0;
     field f = (field)(data[0] % F__COUNT);
-    size_t first = data[1] % templates.n, n = size - 2;
+    size_t first = data[1] % templates.n, n = size - 3;
+    cause = (rmd_cause)(data[2] % RMD_CAUSE__COUNT);
     if (n > field_max(f)) n = field_max(f);
-    memcpy(v, data + 2, n);
+    memcpy(v, data + 3, n);
     v[n] = '\0';
     if (strstr(v, MARK)) return 0;
     for (size_t k = 0; k < PER_INPUT && k < templates.n; k++) check(templates.items[(first + k) % templates.n], f, v);

@@ -93,11 +93,15 @@ fuzz: $(FUZZBIN)
 # Static checks, clean on the tree: cppcheck (suppressions, each with its reason, in
 # .cppcheck-suppressions) and clang-tidy (checks and why some are off in .clang-tidy).
 lint: deps
+	@mkdir -p build; rc=0; \
 	cppcheck --quiet --enable=warning,portability,performance --library=posix --inline-suppr \
 	    --suppressions-list=.cppcheck-suppressions --std=c11 -D_GNU_SOURCE -Isrc --error-exitcode=1 \
-	    --template='{file}:{line}:{column}: {severity}: {message} [{id}]' src/
-	printf '%s\n' $(SRC) | xargs -P2 -I{} clang-tidy --quiet {} -- $(CSTD) -Isrc $(PKG_CFLAGS) -DRMD_VERSION=\"$(VERSION)\"
-	@echo "lint: clean"
+	    --template='{file}:{line}:{column}: {severity}: {message} [{id}]' src/ || rc=1; \
+	printf '%s\n' $(SRC) | xargs -P2 -I{} clang-tidy --quiet {} -- $(CSTD) -Isrc $(PKG_CFLAGS) \
+	    -DRMD_VERSION=\"$(VERSION)\" >build/clang-tidy.log 2>&1 || rc=1; \
+	grep -v -E '^[0-9]+ (warnings?|errors?)( and [0-9]+ errors?)? generated|^Suppressed [0-9]+ warnings|^Use -header-filter|NOLINT' \
+	    build/clang-tidy.log; \
+	if [ $$rc -eq 0 ]; then echo "lint: clean"; else echo "lint: findings above"; fi; exit $$rc
 
 # valgrind memcheck over the diagnose and triage paths against real redis-servers
 # (tests/memcheck.sh); any error or leak fails.

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the valid, printable UTF-8 sequence at p (n bytes left), or 0. */
@@ -84,9 +85,18 @@ int rmd_tprintf(FILE *out, const char *fmt, ...) {
         switch (conv) {
         case 's': {
             const char *s = va_arg(ap, const char *);
-            char esc[8192];
+            char esc[8192], *dot = strchr(spec, '.');
             if (!s) s = "(null)";
-            rmd_term_escape(esc, sizeof esc, s, strlen(s));
+            size_t l = strlen(s);
+            if (dot) { /* a precision bounds the input, cut on a UTF-8 boundary, not the escaped output */
+                size_t prec = strtoul(dot + 1, NULL, 10);
+                if (l > prec) {
+                    l = prec;
+                    while (l > 0 && ((unsigned char)s[l] & 0xc0) == 0x80) l--;
+                }
+                memcpy(dot, "s", 2);
+            }
+            rmd_term_escape(esc, sizeof esc, s, l);
             n = fprintf(out, spec, esc);
             break;
         }

@@ -30,6 +30,7 @@ for f in "$@"; do
     mkdir -p "$work"
     args=("$work")
     [ -d "$corpus" ] && args+=("$corpus")
+    [ -e "${regs[0]}" ] && args+=("tests/fuzz/regressions/$name")
     if out=$("$f" -max_total_time="$secs" "${caps[@]}" -artifact_prefix=build/fuzz/crashes/"$name"- \
              "${args[@]}" 2>&1); then
         runs=$(printf '%s\n' "$out" | grep -o 'Done [0-9]* runs' | tail -1)

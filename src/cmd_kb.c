@@ -211,6 +211,7 @@ static int kb_show(const rmd_kb *kb, const kb_opts *o, const char *id) {
     char err[512];
     rmd_store *s = rmd_store_open(o->state, err, sizeof err);
     if (s) {
+        if (rmd_store_warning(s)[0]) fprintf(stderr, "redis-medic kb show: warning: %s\n", rmd_store_warning(s));
         have = rmd_store_stats_get(s, rb->error_id, &st) == RMD_OK;
         rmd_store_close(s);
     } else if (o->state) {

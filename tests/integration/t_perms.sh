@@ -10,7 +10,8 @@ source "$(dirname "$0")/lib.sh"
 
 PW="rmd-Perm-$RANDOM$RANDOM-pw"
 cases=(perms/password-file-world-readable perms/password-file-strict perms/password-file-strict-private
-       perms/state-created-private perms/state-world-readable-warned perms/state-locked)
+       perms/state-created-private perms/state-world-readable-warned perms/kb-show-world-readable-warned
+       perms/state-locked)
 
 if ! start_redis pp; then
     for c in "${cases[@]}"; do fail_line "$c" "setup: $START_ERR"; done
@@ -81,6 +82,15 @@ need_json
 need_exit 2
 grep -q "warning: state database $db is readable by other users (mode 0644)" "$D_ERR" ||
     because "no warning about the world-readable state database"
+case_end
+
+case_begin perms/kb-show-world-readable-warned
+XDG_STATE_HOME=$TMPD/none "$RMD_BIN" kb show --state "$db" RMD-SERVER-DOWN >"$TMPD/kbshow.out" 2>"$TMPD/kbshow.err"
+rc=$?
+[ "$rc" -eq 0 ] || because "kb show exit $rc: $(head -c 200 "$TMPD/kbshow.err")"
+grep -q "warning: state database $db is readable by other users (mode 0644)" "$TMPD/kbshow.err" ||
+    because "kb show does not warn about the world-readable state database"
+D_OUT=
 case_end
 chmod 600 "$db"
 

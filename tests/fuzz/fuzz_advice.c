@@ -9,7 +9,9 @@
  * holds a "${NAME:?...}" template and nothing else changed, or the step is
  * exactly the one produced when the value is unknown; or the step is dropped
  * whole because it did not fit. And the JSON report carries the
- * step's text unchanged, in next_steps and in steps[].command. Templates: every step of every built-in runbook, plus steps that
+ * step's text unchanged, in next_steps and in steps[].command. The same
+ * oracle is applied to the steps rmd_advice_fill builds for a finding of the
+ * input's cause (the whole path: which lines apply, expansion, comments). Templates: every step of every built-in runbook, plus steps that
  * quote the placeholder themselves (expansion must stay safe when lint was
  * skipped).
  *
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "advice.h"
 #include "evidence.h"
@@ -62,9 +65,9 @@ static const char *const extra_templates[] = {
 
 static rmd_strlist templates;
 static rmd_evidence *ev;
+static rmd_kb kb;          /* the built-in runbooks, for rmd_advice_fill */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-    rmd_kb kb = {0};
     rmd_kb_problems probs = {0};
     (void)argc;
     (void)argv;
@@ -73,7 +76,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     rmd_kb_load_builtin(&kb, &probs);
     for (size_t i = 0; i < kb.n; i++) rmd_kb_steps(&kb.items[i], &templates);
     rmd_kb_problems_free(&probs);
-    rmd_kb_free(&kb);
     ev = malloc(sizeof *ev);
     return ev && templates.n ? 0 : 1;
 }
@@ -272,9 +274,50 @@ static void check(const char *tmpl, field f, const char *v) {
     sw_free(&a);
 }
 
+/* The steps rmd_advice_fill builds for one finding of the current cause with
+ * field f set to v (NULL: unknown), as owned copies. */
+static void fill_steps(field f, const char *v, rmd_strlist *out) {
+    rmd_target t;
+    rmd_findings fl = {0};
+    set_field(f, v, &t);
+    if (rmd_findings_add(&fl, cause, RMD_SEV_CRITICAL, "fuzz")) {
+        rmd_advice_fill(&fl, &kb, ev, &t, (time_t)1795360907);
+        for (size_t i = 0; i < fl.items[0].steps.n; i++) rmd_strlist_add(out, fl.items[0].steps.items[i].cmd);
+    }
+    rmd_findings_free(&fl);
+    rmd_target_clear(&t);
+    rmd_evidence_free(ev);
+}
+
+/* The whole path (runbook lines that apply, expansion, the "not installed"
+ * comment): unless V gives exactly the steps of an unknown value, when the
+ * marker and V give the same number of steps, each pair satisfies the
+ * oracle. */
+static void check_fill(field f, const char *v) {
+    rmd_strlist sb = {0}, sh = {0}, sa = {0};
+    fill_steps(f, MARK, &sb);
+    fill_steps(f, v, &sh);
+    fill_steps(f, NULL, &sa);
+    int as_unknown = sa.n == sh.n; /* an empty value may mean none (no socket path) */
+    for (size_t i = 0; as_unknown && i < sa.n; i++) as_unknown = !strcmp(sa.items[i], sh.items[i]);
+    for (size_t i = 0; !as_unknown && sb.n == sh.n && i < sb.n; i++) {
+        sw_list b, h;
+        if (sw_split(sb.items[i], &b) != 0) continue;
+#ifdef FUZZ_ADVICE_TRACE
+        fprintf(stderr, "fill step %zu\n  marker:  %s\n  value:   %s\n", i, sb.items[i], sh.items[i]);
+#endif
+        require(sw_split(sh.items[i], &h) == 0);
+        require(same_with_value(&b, &h, v) || same_with_template(&b, &h));
+        sw_free(&b);
+        sw_free(&h);
+    }
+    rmd_strlist_free(&sb);
+    rmd_strlist_free(&sh);
+    rmd_strlist_free(&sa);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char v[256];
-    if (size < 2) return 0;
     if (size < 3) return 0;
     field f = (field)(data[0] % F__COUNT);
     size_t first = data[1] % templates.n, n = size - 3;
@@ -284,5 +327,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     v[n] = '\0';
     if (strstr(v, MARK)) return 0;
     for (size_t k = 0; k < PER_INPUT && k < templates.n; k++) check(templates.items[(first + k) % templates.n], f, v);
+    check_fill(f, v);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* fuzz_triage.c -- libFuzzer target for the line classifier (built-in runbook
- * patterns through vectorscan and PCRE2) and the endpoint / time extractors. */
+ * patterns through vectorscan and PCRE2, the Redis evidence of logctx.c) and
+ * the endpoint / time extractors. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "classify.h"
 #include "extract.h"
 #include "kb.h"
+#include "logctx.h"
 #include "triage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,7 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     long n = 0;
     rmd_endpoint ep;
     double t;
+    rmd_logctx ctx = {{0}, 0};
+    const char *nl = memchr(s, '\n', size);
+    size_t first = nl ? (size_t)(nl - s) : size;
+    rmd_classifier_reset(cls);
     rmd_classifier_scan(cls, s, size, count, &n);
+    rmd_logctx_learn(&ctx, s, size);
+    rmd_logctx_line(&ctx, s, size);
+    rmd_logctx_block(&ctx, s, size, 0, first);
     rmd_extract_endpoint(s, size, &ep);
     rmd_extract_time(s, size, 2026, &t);
     rmd_triage_source(s, size);

@@ -23,7 +23,7 @@
  * a fallback pattern), then the longest match, then the longest pattern. */
 enum kind {
     K_URL = -1,                /* internal: a redis:// URL, whose port is learned */
-    K_FALLBACK = 0,            /* fallback_patterns: only when nothing else explains the line */
+    K_FALLBACK = 0,            /* fallback_patterns: only when nothing else explains the line, and with Redis evidence */
     K_GENERIC = 1,             /* generic_patterns: only with Redis evidence (logctx.h) */
     K_SPECIFIC = 2,            /* patterns */
 };
@@ -66,6 +66,7 @@ struct rmd_classifier {
     size_t               n_cands, cap_cands;
     int                  oom;
     rmd_logctx           ctx;       /* Redis ports learned from URLs in this input */
+    int                  no_evidence; /* measurement only: generic/fallback patterns count without evidence */
 };
 
 /* ------------------------------------------------------------ db cache */
@@ -267,6 +268,8 @@ void rmd_classifier_free(rmd_classifier *c) {
 size_t rmd_classifier_patterns(const rmd_classifier *c) { return c->n ? c->n - 1 : 0; /* without the URL one */ }
 
 void rmd_classifier_reset(rmd_classifier *c) { memset(&c->ctx, 0, sizeof c->ctx); }
+
+void rmd_classifier_require_evidence(rmd_classifier *c, int on) { c->no_evidence = !on; }
 const char *rmd_classifier_label(const rmd_classifier *c, int idx) { return c->p[idx].label; }
 const char *rmd_classifier_runbook(const rmd_classifier *c, int idx) { return c->p[idx].runbook; }
 
@@ -319,7 +322,9 @@ static int better(const rmd_classifier *c, const hit *a, const hit *b) {
 
 /* Try pattern idx on the line; keep it in *best when it matches and ranks
  * higher. A generic pattern also needs Redis evidence (*ev caches the
- * line's verdict: 2 = not computed yet). line lies in c->buf. */
+ * line's verdict: 2 = not computed yet); so does a fallback pattern, as a
+ * wrapper text ("Unable to connect") may come from any client. line lies in
+ * c->buf. */
 static void try_one(rmd_classifier *c, const char *line, size_t len, int idx, hit *best, int *ev) {
     pattern *p = &c->p[idx];
     if (p->kind == K_URL || (best->idx >= 0 && c->p[best->idx].kind > p->kind)) return;
@@ -327,12 +332,12 @@ static void try_one(rmd_classifier *c, const char *line, size_t len, int idx, hi
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
     hit h = {idx, (size_t)ov[0], ov[1] > ov[0] ? (size_t)(ov[1] - ov[0]) : 0};
     if (!better(c, &h, best)) return;
-    if (p->kind == K_GENERIC) {
+    if (p->kind != K_SPECIFIC) { /* generic and fallback texts need Redis evidence */
         if (*ev == 2) {
             size_t ls = (size_t)(line - c->buf);
             *ev = rmd_logctx_block(&c->ctx, c->buf, c->len, ls, ls + len);
         }
-        if (*ev <= 0) return;
+        if (*ev <= 0 && !c->no_evidence) return;
     }
     *best = h;
 }

@@ -11,7 +11,7 @@
  * its exception block carries Redis evidence and names no other service, see
  * logctx.h) and `fallback_patterns` (wrapper texts such as a client's
  * generic connection exception: they count only when nothing else explains
- * the line). A line matched by several takes the highest kind (specific,
+ * the line, and, like generic ones, with Redis evidence). A line matched by several takes the highest kind (specific,
  * generic, fallback), then the match that starts first, then the longest.
  * The ports of redis:// URLs seen earlier in the same input count as Redis
  * evidence; rmd_classifier_reset() forgets them between inputs.
@@ -36,6 +36,11 @@ size_t rmd_classifier_patterns(const rmd_classifier *c);
 /* Forget what was learned from the input scanned so far (the Redis ports of
  * its URLs): call before each new input. */
 void rmd_classifier_reset(rmd_classifier *c);
+
+/* on = 1 (the default): generic and fallback patterns need Redis evidence.
+ * on = 0 lets them count without it -- for measurement only (how many
+ * misses are lines the evidence rule refused), never for triage itself. */
+void rmd_classifier_require_evidence(rmd_classifier *c, int on);
 
 /* What pattern idx stands for: the cause id (or, for a runbook without a
  * cause, its error_id) and the runbook error_id. */

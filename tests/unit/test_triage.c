@@ -124,6 +124,8 @@ typedef struct half {
     tally       libs[MAX_LIBS];
     int         n_libs;
     long        n, ok;
+    long        refused;            /* misses that a pattern explains but the evidence rule refused */
+    long        wrong;              /* misses classified as another cause */
 } half;
 
 static half train = {.name = "train"}, unseen = {.name = "unseen"};
@@ -225,6 +227,13 @@ static long run_file(const char *lib, const char *path) {
         const char *got = classify_block(field[3]);
         int ok = got && !strcmp(got, field[0]);
         tally_one(h, lib, field[0], ok);
+        h->wrong += !ok && got;
+        if (!ok) { /* would the line be right without the evidence rule? (a count, no text) */
+            rmd_classifier_require_evidence(cls, 0);
+            const char *loose = classify_block(field[3]);
+            rmd_classifier_require_evidence(cls, 1);
+            h->refused += loose && !strcmp(loose, field[0]);
+        }
         if (!ok && h == &train)
             fprintf(stderr, "  miss %s:%ld: want %s, got %s: %.200s\n", lib, lineno, field[0], got ? got : "nothing", field[3]);
     }
@@ -235,7 +244,9 @@ static long run_file(const char *lib, const char *path) {
 static double pct(long ok, long n) { return n ? 100.0 * (double)ok / (double)n : 0; }
 
 static void print_half(const half *h) {
-    printf("  triage recall, %s half: %ld/%ld = %.1f%%\n", h->name, h->ok, h->n, pct(h->ok, h->n));
+    printf("  triage recall, %s half: %ld/%ld = %.1f%%; of the misses, %ld another cause, %ld without Redis evidence on "
+           "the line or its trace\n",
+           h->name, h->ok, h->n, pct(h->ok, h->n), h->wrong, h->refused);
     printf("    per cause:");
     for (int c = 0; c < RMD_CAUSE__COUNT; c++)
         if (h->causes[c].n)

@@ -66,6 +66,7 @@ struct rmd_classifier {
     size_t               n_cands, cap_cands;
     int                  oom;
     rmd_logctx           ctx;       /* Redis ports learned from URLs in this input */
+    rmd_logctx_memo      memo;      /* the last exception block judged (this scan) */
     int                  no_evidence; /* measurement only: generic/fallback patterns count without evidence */
 };
 
@@ -335,7 +336,7 @@ static void try_one(rmd_classifier *c, const char *line, size_t len, int idx, hi
     if (p->kind != K_SPECIFIC) { /* generic and fallback texts need Redis evidence */
         if (*ev == 2) {
             size_t ls = (size_t)(line - c->buf);
-            *ev = rmd_logctx_block(&c->ctx, c->buf, c->len, ls, ls + len);
+            *ev = rmd_logctx_block(&c->ctx, c->buf, c->len, ls, ls + len, &c->memo);
         }
         if (*ev <= 0 && !c->no_evidence) return;
     }
@@ -349,7 +350,11 @@ static int confirm(rmd_classifier *c, const char *line, size_t len, const int *i
     int ev = 2;
     if (len > MAX_LINE) len = MAX_LINE;
     for (int i = 0; i < n; i++)
-        if (c->p[ids[i]].kind == K_URL) rmd_logctx_learn(&c->ctx, line, len);
+        if (c->p[ids[i]].kind == K_URL) {
+            int before = c->ctx.n_ports;
+            rmd_logctx_learn(&c->ctx, line, len);
+            if (c->ctx.n_ports != before) memset(&c->memo, 0, sizeof c->memo); /* verdicts may change */
+        }
     for (int i = 0; i < n; i++) try_one(c, line, len, ids[i], &best, &ev);
     for (size_t i = 0; c->n_always && i < c->n; i++)
         if (!c->p[i].in_hs) try_one(c, line, len, (int)i, &best, &ev);
@@ -360,6 +365,7 @@ int rmd_classifier_scan(rmd_classifier *c, const char *buf, size_t len, rmd_clas
     c->buf = buf;
     c->len = len;
     c->n_cands = 0;
+    memset(&c->memo, 0, sizeof c->memo); /* the caller may reuse the buffer with new bytes */
     c->oom = 0;
     if (len == 0 || c->n == 0) return 0;
     if (c->db && len <= 0xffffffffu &&

@@ -127,9 +127,21 @@ static void prev_line(const char *buf, size_t ls, size_t *ps, size_t *pe) {
     *ps = nl ? (size_t)(nl - buf) + 1 : 0;
 }
 
-int rmd_logctx_block(const rmd_logctx *ctx, const char *buf, size_t len, size_t ls, size_t le) {
-    int v = rmd_logctx_line(ctx, buf + ls, le - ls), pos = 0;
+static int walk(const rmd_logctx *ctx, const char *buf, size_t len, size_t ls, size_t le, rmd_logctx_memo *memo);
+
+int rmd_logctx_block(const rmd_logctx *ctx, const char *buf, size_t len, size_t ls, size_t le, rmd_logctx_memo *memo) {
+    int v = rmd_logctx_line(ctx, buf + ls, le - ls);
     if (v != 0) return v;
+    if (memo && memo->buf == buf && ls >= memo->start && le <= memo->end) return memo->verdict;
+    v = walk(ctx, buf, len, ls, le, memo);
+    return v;
+}
+
+/* The block verdict of the line buf[ls..le) (whose own verdict is 0),
+ * recorded in memo with the block's extent. */
+static int walk(const rmd_logctx *ctx, const char *buf, size_t len, size_t ls, size_t le, rmd_logctx_memo *memo) {
+    int pos = 0, verdict = 0;
+    size_t bs = ls;
     /* upwards: from a continuation line to its header; from a Python
      * exception line through its frames to "Traceback" and the header */
     size_t cs = ls, ce = le;
@@ -141,7 +153,8 @@ int rmd_logctx_block(const rmd_logctx *ctx, const char *buf, size_t len, size_t 
         if (!cur_cont && !(first && exception_line(buf + cs, ce - cs) && rmd_logctx_continues(buf + ps, pe - ps)))
             break;
         int w = rmd_logctx_line(ctx, buf + ps, pe - ps);
-        if (w < 0) return -1;
+        bs = ps;
+        if (w < 0) { verdict = -1; goto out; }
         pos |= w > 0;
         cs = ps;
         ce = pe;
@@ -154,11 +167,14 @@ int rmd_logctx_block(const rmd_logctx *ctx, const char *buf, size_t len, size_t 
         size_t ne = nl ? (size_t)(nl - buf) : len;
         if (ns >= len || !rmd_logctx_continues(buf + ns, ne - ns)) break;
         int w = rmd_logctx_line(ctx, buf + ns, ne - ns);
-        if (w < 0) return -1;
-        pos |= w > 0;
         le = ne;
+        if (w < 0) { verdict = -1; goto out; }
+        pos |= w > 0;
     }
-    return pos;
+    verdict = pos;
+out:
+    if (memo) *memo = (rmd_logctx_memo){buf, bs, le, verdict};
+    return verdict;
 }
 
 void rmd_logctx_learn(rmd_logctx *ctx, const char *s, size_t n) {

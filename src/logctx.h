@@ -33,14 +33,23 @@ typedef struct rmd_logctx {
     int            n_ports;
 } rmd_logctx;
 
+/* The last block looked at: lines inside it reuse its verdict, so a run of
+ * candidate lines in one long trace costs one walk, not one per line. */
+typedef struct rmd_logctx_memo {
+    const char *buf;             /* the buffer it belongs to; NULL: empty */
+    size_t      start, end;      /* the block's extent in buf */
+    int         verdict;         /* -1, 0, +1 from the block's lines */
+} rmd_logctx_memo;
+
 /* Verdict of one line s[0..n): +1 Redis evidence, -1 names another service
  * (wins over +1), 0 neither. ctx may be NULL (no learned ports). */
 int rmd_logctx_line(const rmd_logctx *ctx, const char *s, size_t n);
 
 /* Verdict of the line buf[ls..le) with its exception block in buf[0..len):
  * the line's own verdict when it has one, else the block's (-1 if any line
- * of the block names another service, +1 if one has Redis evidence). */
-int rmd_logctx_block(const rmd_logctx *ctx, const char *buf, size_t len, size_t ls, size_t le);
+ * of the block names another service, +1 if one has Redis evidence). memo
+ * (may be NULL) remembers the last block; clear it (zero) per buffer. */
+int rmd_logctx_block(const rmd_logctx *ctx, const char *buf, size_t len, size_t ls, size_t le, rmd_logctx_memo *memo);
 
 /* Remember the ports of the redis:// and rediss:// URLs in s[0..n) (at most
  * RMD_LOGCTX_PORTS, the first ones kept). */

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rmd_classifier_scan(cls, s, size, count, &n);
     rmd_logctx_learn(&ctx, s, size);
     rmd_logctx_line(&ctx, s, size);
-    rmd_logctx_block(&ctx, s, size, 0, first);
+    rmd_logctx_block(&ctx, s, size, 0, first, NULL);
     rmd_extract_endpoint(s, size, &ep);
     rmd_extract_time(s, size, 2026, &t);
     rmd_triage_source(s, size);

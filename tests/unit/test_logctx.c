@@ -10,7 +10,7 @@ static int line(const rmd_logctx *ctx, const char *s) { return rmd_logctx_line(c
 static int block(const rmd_logctx *ctx, const char *buf, const char *at) {
     const char *ls = strstr(buf, at), *nl = strchr(ls, '\n');
     size_t s = (size_t)(ls - buf), e = nl ? (size_t)(nl - buf) : strlen(buf);
-    return rmd_logctx_block(ctx, buf, strlen(buf), s, e);
+    return rmd_logctx_block(ctx, buf, strlen(buf), s, e, NULL);
 }
 
 TEST(line_evidence) {
@@ -84,9 +84,22 @@ TEST(learned_ports) {
     CHECK_INT(ctx.n_ports, RMD_LOGCTX_PORTS);
 }
 
+TEST(memo_reuses_a_block) {
+    const char *trace = "Caused by: java.net.ConnectException: Connection refused\n"
+                        "\tat redis.clients.jedis.Connection.connect(Connection.java:1)\n"
+                        "\tat x.y(Z.java:1)\n";
+    rmd_logctx_memo memo = {0};
+    size_t len = strlen(trace), e = (size_t)(strchr(trace, '\n') - trace);
+    CHECK_INT(rmd_logctx_block(NULL, trace, len, 0, e, &memo), 1);
+    CHECK(memo.buf == trace && memo.start == 0 && memo.end == len - 1);
+    const char *third = strstr(trace, "\tat x.y");
+    CHECK_INT(rmd_logctx_block(NULL, trace, len, (size_t)(third - trace), len - 1, &memo), 1);
+}
+
 int main(void) {
     RUN(line_evidence);
     RUN(block_evidence);
     RUN(learned_ports);
+    RUN(memo_reuses_a_block);
     return UNIT_END();
 }

@@ -126,7 +126,7 @@ void rmd_advice_fill(rmd_findings *l, const rmd_kb *kb, const rmd_evidence *ev, 
         rmd_strlcpy(f->runbook, rb->error_id, sizeof f->runbook);
         apply_exceptions(f, rb, now);
         rmd_strlist steps = {0};
-        rmd_kb_steps(rb, &steps);
+        rmd_kb_cause_steps(kb, rmd_cause_get(f->cause)->id, &steps); /* a team's runbook first, then ours */
         for (size_t s = 0; s < steps.n; s++) {
             char buf[1024];
             rmd_advice_expand(steps.items[s], ev, t, buf, sizeof buf);

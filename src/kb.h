@@ -187,6 +187,10 @@ int rmd_kb_exception_active(const rmd_kb_exception *x, const struct tm *tm, doub
  * warning/medium -> 1, high/critical -> 2; -1 when unknown. */
 int rmd_kb_severity_level(const char *word);
 
+/* Append one problem (warning: 0 error, 1 warning, 2 note); msg is copied. */
+void rmd_kb_problem_add(rmd_kb_problems *p, const char *file, int line, int col, int warning, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 void rmd_kb_free(rmd_kb *kb);
 void rmd_kb_problems_free(rmd_kb_problems *p);
 

@@ -10,10 +10,6 @@
 #include "kb.h"
 #include "kbmd.h"
 
-/* Append one problem (warning: 0 error, 1 warning, 2 note). */
-void rmd_kb_problem_add(rmd_kb_problems *p, const char *file, int line, int col, int warning, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-
 /* What the front matter said, for the body readers. */
 typedef struct rmd_kb_fm_seen {
     int front_matter;     /* the file has YAML front matter */

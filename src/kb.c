@@ -700,8 +700,9 @@ static int check_text(const char *source, const char *text, size_t len, rmd_kb_p
     return 0;
 }
 
-/* Parse the front matter fm[0..fml) into c->rb. */
-static void parse_front_matter(parse_ctx *c, const char *fm, size_t fml) {
+/* Parse the front matter fm[0..fml) into c->rb. -1 when it is not YAML
+ * (nothing else can be read), 0 otherwise (c->bad tells of bad keys). */
+static int parse_front_matter(parse_ctx *c, const char *fm, size_t fml) {
     yaml_document_t doc;
     rmd_yaml_error ye = {0};
     rmd_err e = rmd_yaml_load(fm, fml, NULL, &doc, &ye);
@@ -709,7 +710,7 @@ static void parse_front_matter(parse_ctx *c, const char *fm, size_t fml) {
         problem(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s",
                 e == RMD_ENOMEM ? "out of memory reading the front matter" : ye.msg);
         c->bad = 1;
-        return;
+        return -1;
     }
     c->doc = &doc;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
@@ -729,6 +730,7 @@ static void parse_front_matter(parse_ctx *c, const char *fm, size_t fml) {
     }
     yaml_document_delete(&doc);
     c->doc = NULL;
+    return 0;
 }
 
 rmd_err rmd_kb_parse(const char *source, const char *text, size_t len, rmd_runbook *rb, rmd_kb_problems *probs) {
@@ -749,8 +751,7 @@ rmd_err rmd_kb_parse(const char *source, const char *text, size_t len, rmd_runbo
     }
     if (fmr == 0) {
         c.seen.front_matter = 1;
-        parse_front_matter(&c, fm, fml);
-        if (c.bad) return RMD_EPARSE;
+        if (parse_front_matter(&c, fm, fml) != 0) return RMD_EPARSE;
     } else {
         body = text;
         body_line = 1;

@@ -188,6 +188,7 @@ static void check_quoted(const rmd_runbook *rb, const char *step, const rmd_md_l
         if (!q || c != '{') continue;
         const char *e = strchr(step + i, '}');
         if (!e || !rmd_kb_placeholder_known(step + i + 1, (size_t)(e - step - i - 1))) continue;
+        if (!strncmp(step + i, "{port}", 6)) continue; /* a number by construction: nothing to escape from */
         char name[16];
         rmd_memlcpy(name, sizeof name, step + i + 1, (size_t)(e - step - i - 1));
         rmd_kb_problem_add(x->probs, rb->source, at->line, col_in(at, step + i, (size_t)(e - step - i + 1)), 0,

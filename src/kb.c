@@ -707,8 +707,12 @@ static int parse_front_matter(parse_ctx *c, const char *fm, size_t fml) {
     rmd_yaml_error ye = {0};
     rmd_err e = rmd_yaml_load(fm, fml, NULL, &doc, &ye);
     if (e != RMD_OK) {
-        problem(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s",
-                e == RMD_ENOMEM ? "out of memory reading the front matter" : ye.msg);
+        if (ye.ctx_line)
+            problem(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s that starts at line %d, column %d",
+                    ye.msg, ye.ctx_line + c->line0, ye.ctx_col);
+        else
+            problem(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s",
+                    e == RMD_ENOMEM ? "out of memory reading the front matter" : ye.msg);
         c->bad = 1;
         return -1;
     }

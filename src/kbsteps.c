@@ -111,7 +111,8 @@ typedef void (*step_fn)(const rmd_runbook *rb, const char *step, const rmd_md_li
 
 /* Call fn for every step of rb in section kind want ('d' or 'r'), in order. */
 static void each_step(const rmd_runbook *rb, const rmd_md *md, const char *cause, char want, step_fn fn, void *arg) {
-    int filter = cause && rb->n_links > 1 && rb->links[0].weight < RMD_LINK_WEIGHT_EXPLICIT;
+    /* resolutions under a heading naming other causes are theirs; checks are for everyone */
+    int filter = want == 'r' && cause && rb->n_links > 1 && rb->links[0].weight < RMD_LINK_WEIGHT_EXPLICIT;
     char acc[STEP_MAX], mapped[STEP_MAX];
     size_t al = 0;
     const rmd_md_line *first = NULL;

@@ -9,6 +9,7 @@ static void set_err(rmd_yaml_error *err, const yaml_mark_t *m, const char *msg) 
     err->line = m ? (int)m->line + 1 : 0;
     err->col = m ? (int)m->column + 1 : 0;
     err->tab = 0;
+    err->ctx_line = err->ctx_col = 0;
     snprintf(err->msg, sizeof err->msg, "%s", msg);
 }
 
@@ -18,6 +19,10 @@ static void parser_err(const yaml_parser_t *p, const char *text, size_t len, rmd
     snprintf(msg, sizeof msg, "bad YAML: %s%s%s", p->problem ? p->problem : "syntax error", p->context ? " " : "",
              p->context ? p->context : "");
     set_err(err, &p->problem_mark, msg);
+    if (err && p->context) {
+        err->ctx_line = (int)p->context_mark.line + 1;
+        err->ctx_col = (int)p->context_mark.column + 1;
+    }
     if (err && p->problem_mark.index < len && text[p->problem_mark.index] == '\t') {
         err->tab = 1;
         snprintf(err->msg, sizeof err->msg, "tab character in YAML: YAML indents with spaces only");

@@ -28,6 +28,7 @@ typedef struct rmd_yaml_limits {
 typedef struct rmd_yaml_error {
     int  line, col;                  /* 1-based within the input; 0 when unknown */
     int  tab;                        /* the offending byte is a tab (indentation) */
+    int  ctx_line, ctx_col;          /* where the construct being parsed began; 0 when none */
     char msg[256];                   /* one sentence, no position */
 } rmd_yaml_error;
 

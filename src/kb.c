@@ -445,6 +445,14 @@ static void set_exceptions(parse_ctx *c, const yaml_node_t *v) {
         return;
     }
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    for (size_t i = 0; i < rb->n_exceptions; i++) { /* a second 'exceptions:' key replaces the first */
+        free(rb->exceptions[i].window);
+        free(rb->exceptions[i].effect);
+        free(rb->exceptions[i].severity);
+        free(rb->exceptions[i].reason);
+    }
+    free(rb->exceptions);
+    rb->n_exceptions = 0;
     rb->exceptions = calloc(n ? n : 1, sizeof *rb->exceptions);
     if (!rb->exceptions) return;
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {

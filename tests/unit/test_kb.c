@@ -477,6 +477,16 @@ TEST(markdown_formats) {
     rmd_kb_problems_free(&p);
 }
 
+TEST(duplicate_exceptions_key) { /* found by fuzz_kb: the second list overflowed the first's array */
+    rmd_kb_problems p = {0};
+    rmd_runbook rb;
+    CHECK(parse(GOOD_HEAD "exceptions:\n  - after_boot_s: 1\n    effect: hold\n  - after_boot_s: 2\n    effect: hold\n"
+                "exceptions:\n  - after_boot_s: 3\n    effect: hold\n---\n", &p, &rb));
+    CHECK_INT((long long)rb.n_exceptions, 1);
+    rmd_runbook_free(&rb);
+    rmd_kb_problems_free(&p);
+}
+
 TEST(link_table_names_real_causes) {
     /* every cause the table links to exists: matched against every cause id's own words */
     rmd_kblink_hit h[8];
@@ -544,5 +554,6 @@ int main(void) {
     RUN(markdown_formats);
     RUN(link_table_names_real_causes);
     RUN(yaml_nesting_capped);
+    RUN(duplicate_exceptions_key);
     return UNIT_END();
 }

@@ -3,7 +3,6 @@
  * Thin wiring over kb.c (load, find, lint) and store.c (occurrences).
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "opt.h"
 #include "report.h"
 #include "store.h"
+#include "term.h"
 #include "util.h"
 
 typedef struct kb_opts {
@@ -51,44 +51,15 @@ static void kb_help(FILE *out) {
     rmd_opt_help(out, kb_table);
 }
 
-/* Write s to out with control bytes, C1 controls and bytes that are not
- * UTF-8 shown as \xHH (newlines and tabs kept when multiline): text from
- * runbooks and the state database never reaches the terminal raw. */
-static void put_safe(FILE *out, const char *s, int multiline) {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    while (*p) {
-        unsigned char c = *p;
-        size_t k = c < 0x80 ? 0 : (c >= 0xC2 && c <= 0xDF) ? 1 : (c >= 0xE0 && c <= 0xEF) ? 2 : (c >= 0xF0 && c <= 0xF4) ? 3 : 9;
-        int ok = k != 9;
-        for (size_t j = 1; ok && j <= k; j++) ok = (p[j] & 0xC0) == 0x80;
-        if (ok && k == 1 && c == 0xC2 && p[1] < 0xA0) ok = 0; /* U+0080..U+009F: C1 controls */
-        if (!ok || (k == 0 && ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f))) {
-            fprintf(out, "\\x%02x", c);
-            p++;
-            continue;
-        }
-        fwrite(p, 1, k + 1, out);
-        p += k + 1;
+/* The body, line by line, through rmd_tprintf: newlines kept, every other
+ * control byte escaped. */
+static void put_body(FILE *out, const char *body) {
+    for (const char *p = body; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) : (int)strlen(p);
+        rmd_tprintf(out, "%.*s\n", n, p);
+        p = nl ? nl + 1 : NULL;
     }
-}
-
-/* printf for lines of kb output: every %s argument is written through
- * put_safe; only "%s" and "%d"/"%lld"/"%zu" are used by callers. */
-static void say(FILE *out, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%') { fputc(*f, out); continue; }
-        f++;
-        if (*f == 's') put_safe(out, va_arg(ap, const char *), 0);
-        else if (*f == 'S') put_safe(out, va_arg(ap, const char *), 1);
-        else if (*f == 'd') fprintf(out, "%d", va_arg(ap, int));
-        else if (!strncmp(f, "lld", 3)) { fprintf(out, "%lld", va_arg(ap, long long)); f += 2; }
-        else if (!strncmp(f, "zu", 2)) { fprintf(out, "%zu", va_arg(ap, size_t)); f++; }
-        else if (*f == '%') fputc('%', out);
-        else break;
-    }
-    va_end(ap);
 }
 
 /* "cause" column of kb list: the declared cause, or the linked ones. */
@@ -128,7 +99,7 @@ static int kb_list(const rmd_kb *kb, const kb_opts *o) {
         if (rmd_kb_is_overridden(kb, i)) continue;
         causes_text(rb, cs, sizeof cs);
         snprintf(line, sizeof line, "%-26s %-22s %-9s %-44.44s ", rb->error_id, cs, rb->severity, rb->title);
-        say(stdout, "%s%s\n", line, rb->source);
+        rmd_tprintf(stdout, "%s%s\n", line, rb->source);
     }
     return 0;
 }
@@ -143,19 +114,19 @@ static void fmt_time(time_t t, char *out, size_t n) {
 
 static void say_list(const char *label, const rmd_strlist *l) {
     if (!l->n) return;
-    say(stdout, "  %s:", label);
-    for (size_t i = 0; i < l->n; i++) say(stdout, "%s%s", i ? "; " : " ", l->items[i]);
-    say(stdout, "\n");
+    rmd_tprintf(stdout, "  %s:", label);
+    for (size_t i = 0; i < l->n; i++) rmd_tprintf(stdout, "%s%s", i ? "; " : " ", l->items[i]);
+    rmd_tprintf(stdout, "\n");
 }
 
 /* What a team's runbook says about itself: format, owner, links and why. */
 static void show_team(const rmd_runbook *rb) {
     static const char *const fmts[] = {"YAML front matter with error_id", "YAML front matter (team format)",
                                        "markdown with **Key**: metadata", "plain markdown"};
-    if (!rb->builtin) say(stdout, "  format: %s\n", fmts[rb->format]);
-    if (rb->severity_written) say(stdout, "  severity as written: %s\n", rb->severity_written);
+    if (!rb->builtin) rmd_tprintf(stdout, "  format: %s\n", fmts[rb->format]);
+    if (rb->severity_written) rmd_tprintf(stdout, "  severity as written: %s\n", rb->severity_written);
     if (rb->author || rb->last_validated)
-        say(stdout, "  author: %s   last validated: %s\n", rb->author ? rb->author : "-",
+        rmd_tprintf(stdout, "  author: %s   last validated: %s\n", rb->author ? rb->author : "-",
             rb->last_validated ? rb->last_validated : "-");
     say_list("services", &rb->services);
     say_list("tags", &rb->tags);
@@ -163,54 +134,55 @@ static void show_team(const rmd_runbook *rb) {
     say_list("escalation contacts", &rb->contacts);
     if (rb->builtin) return;
     for (size_t i = 0; i < rb->n_links; i++)
-        say(stdout, "  linked to %s by %s\n", rb->links[i].cause, rb->links[i].reason ? rb->links[i].reason : "?");
-    if (!rb->n_links) say(stdout, "  linked to no cause (add 'causes: [...]' to its front matter)\n");
+        rmd_tprintf(stdout, "  linked to %s by %s\n", rb->links[i].cause, rb->links[i].reason ? rb->links[i].reason : "?");
+    if (!rb->n_links) rmd_tprintf(stdout, "  linked to no cause (add 'causes: [...]' to its front matter)\n");
 }
 
 static void show_text(const rmd_runbook *rb, const rmd_store_stats *st) {
-    say(stdout, "%s  %s\n", rb->error_id, rb->title);
-    say(stdout, "  cause: %s   severity: %s   source: %s\n", rb->cause ? rb->cause : "-", rb->severity, rb->source);
+    rmd_tprintf(stdout, "%s  %s\n", rb->error_id, rb->title);
+    rmd_tprintf(stdout, "  cause: %s   severity: %s   source: %s\n", rb->cause ? rb->cause : "-", rb->severity, rb->source);
     show_team(rb);
     if (rb->resolution_group || rb->assignee)
-        say(stdout, "  resolution group: %s   assignee: %s\n", rb->resolution_group ? rb->resolution_group : "-",
+        rmd_tprintf(stdout, "  resolution group: %s   assignee: %s\n", rb->resolution_group ? rb->resolution_group : "-",
             rb->assignee ? rb->assignee : "-");
-    say(stdout, "  auto fix: %s%s%s   requires human: %s   business decision: %s\n", tristate(rb->auto_fix),
+    rmd_tprintf(stdout, "  auto fix: %s%s%s   requires human: %s   business decision: %s\n", tristate(rb->auto_fix),
         rb->fix_command ? "  $ " : "", rb->fix_command ? rb->fix_command : "", tristate(rb->requires_human),
         tristate(rb->requires_business_decision));
     say_list("related", &rb->related);
     if (rb->esc_runbook || rb->esc_after) {
-        say(stdout, "  escalation: after %d failed fix%s -> %s, notify", rb->esc_after, rb->esc_after == 1 ? "" : "es",
+        rmd_tprintf(stdout, "  escalation: after %d failed fix%s -> %s, notify", rb->esc_after, rb->esc_after == 1 ? "" : "es",
             rb->esc_runbook ? rb->esc_runbook : "-");
-        for (size_t i = 0; i < rb->notify.n; i++) say(stdout, " %s", rb->notify.items[i]);
-        say(stdout, "\n");
+        for (size_t i = 0; i < rb->notify.n; i++) rmd_tprintf(stdout, " %s", rb->notify.items[i]);
+        rmd_tprintf(stdout, "\n");
     }
     for (size_t i = 0; i < rb->n_exceptions; i++) {
         const rmd_kb_exception *x = &rb->exceptions[i];
-        if (x->window) say(stdout, "  exception: %s -> %s%s%s", x->window, x->effect ? x->effect : "?", x->severity ? " to " : "",
+        if (x->window) rmd_tprintf(stdout, "  exception: %s -> %s%s%s", x->window, x->effect ? x->effect : "?", x->severity ? " to " : "",
                            x->severity ? x->severity : "");
-        else say(stdout, "  exception: first %llds after boot -> %s", x->after_boot_s, x->effect ? x->effect : "?");
-        if (x->reason) say(stdout, " (%s)", x->reason);
-        say(stdout, "\n");
+        else rmd_tprintf(stdout, "  exception: first %llds after boot -> %s", x->after_boot_s, x->effect ? x->effect : "?");
+        if (x->reason) rmd_tprintf(stdout, " (%s)", x->reason);
+        rmd_tprintf(stdout, "\n");
     }
-    if (rb->patterns.n) say(stdout, "  patterns: %zu (kb show --json lists them)\n", rb->patterns.n);
+    if (rb->patterns.n) rmd_tprintf(stdout, "  patterns: %zu (kb show --json lists them)\n", rb->patterns.n);
     if (st && st->count) {
         char f[32], l[32];
         fmt_time(st->first, f, sizeof f);
         fmt_time(st->last, l, sizeof l);
-        say(stdout, "  seen: %lld time%s, first %s, last %s (this host's state database)\n", st->count,
+        rmd_tprintf(stdout, "  seen: %lld time%s, first %s, last %s (this host's state database)\n", st->count,
             st->count == 1 ? "" : "s", f, l);
         for (size_t i = 0; i < st->n_recent && i < 5; i++) {
             fmt_time(st->recent[i].when, f, sizeof f);
-            say(stdout, "    %s %s %s  %s\n", f, st->recent[i].severity, st->recent[i].target, st->recent[i].summary);
+            rmd_tprintf(stdout, "    %s %s %s  %s\n", f, st->recent[i].severity, st->recent[i].target, st->recent[i].summary);
         }
     } else {
         if (rb->occurrence_count >= 0 || rb->first_seen)
-            say(stdout, "  seen (as written in the runbook): %lld times, first %s, last %s\n", rb->occurrence_count,
+            rmd_tprintf(stdout, "  seen (as written in the runbook): %lld times, first %s, last %s\n", rb->occurrence_count,
                 rb->first_seen ? rb->first_seen : "-", rb->last_seen ? rb->last_seen : "-");
         else
-            say(stdout, "  seen: never on this host\n");
+            rmd_tprintf(stdout, "  seen: never on this host\n");
     }
-    say(stdout, "\n%S", rb->body ? rb->body : "");
+    rmd_tprintf(stdout, "\n");
+    put_body(stdout, rb->body);
 }
 
 static json_t *strlist_json(const rmd_strlist *l) {
@@ -326,7 +298,7 @@ static int kb_show(const rmd_kb *kb, const kb_opts *o, const char *id) {
     const rmd_runbook *rb = rmd_kb_find(kb, id), *bi = NULL;
     if (!rb) {
         fprintf(stderr, "redis-medic kb show: no runbook with id or cause '");
-        put_safe(stderr, id, 0);
+        rmd_tprintf(stderr, "%.80s", id);
         fprintf(stderr, "' (see redis-medic kb list)\n");
         return RMD_EXIT_USAGE;
     }
@@ -344,7 +316,7 @@ static int kb_show(const rmd_kb *kb, const kb_opts *o, const char *id) {
     }
     show_text(rb, have ? &st : NULL);
     if (bi) {
-        say(stdout, "\n---- the built-in runbook for %s follows; its steps come after the team's ----\n\n", id);
+        rmd_tprintf(stdout, "\n---- the built-in runbook for %s follows; its steps come after the team's ----\n\n", id);
         show_text(bi, bhave ? &bst : NULL);
     }
     return 0;
@@ -371,8 +343,8 @@ static int kb_lint(const kb_opts *o, const char **paths, int npaths) {
     for (size_t i = 0; i < probs.n; i++) { /* file:line:col: kind: message, escaped */
         const rmd_kb_problem *it = &probs.items[i];
         const char *kind = it->warning == 2 ? "note" : it->warning ? "warning" : "error";
-        if (it->line) say(stdout, "%s:%d:%d: %s: %s\n", it->file, it->line, it->col, kind, it->msg);
-        else say(stdout, "%s: %s: %s\n", it->file, kind, it->msg);
+        if (it->line) rmd_tprintf(stdout, "%s:%d:%d: %s: %s\n", it->file, it->line, it->col, kind, it->msg);
+        else rmd_tprintf(stdout, "%s: %s: %s\n", it->file, kind, it->msg);
     }
     size_t warnings = probs.n - probs.errors - probs.notes;
     printf("%zu runbook%s checked: %zu error%s, %zu warning%s\n", kb.n, kb.n == 1 ? "" : "s", probs.errors,
@@ -393,8 +365,8 @@ static int kb_import(const char *path) {
         for (size_t i = 0; i < probs.n; i++) {
             const rmd_kb_problem *it = &probs.items[i];
             if (it->warning) continue;
-            if (it->line) say(stderr, "redis-medic kb import: %s:%d:%d: %s\n", it->file, it->line, it->col, it->msg);
-            else say(stderr, "redis-medic kb import: %s: %s\n", it->file, it->msg);
+            if (it->line) rmd_tprintf(stderr, "redis-medic kb import: %s:%d:%d: %s\n", it->file, it->line, it->col, it->msg);
+            else rmd_tprintf(stderr, "redis-medic kb import: %s: %s\n", it->file, it->msg);
         }
         if (!probs.errors) fprintf(stderr, "redis-medic kb import: give one runbook file\n");
         rc = 1;

@@ -503,6 +503,7 @@ void rmd_evidence_init(rmd_evidence *ev) {
     if (!ev) return;
     memset(ev, 0, sizeof *ev);
     ev->failed_phase = -1;
+    ev->client_id = -1;
     ev->host_facts.mem_total_kb = ev->host_facts.mem_available_kb = -1;
     ev->host_facts.disk_free_bytes = ev->host_facts.disk_total_bytes = -1;
     ev->host_facts.disk_dir_exists = -1;
@@ -549,4 +550,52 @@ rmd_item_status rmd_item_status_of_error(const char *err) {
     if (contains_nocase(err, "unknown command") || contains_nocase(err, "unknown subcommand"))
         return RMD_ITEM_UNAVAILABLE;
     return RMD_ITEM_ERROR;
+}
+
+/* ------------------------------------------------------------ secrets */
+
+/* Replace every occurrence of needle (len nl > 0) in the NUL-terminated s with
+ * "***", in place (the result is never longer: needles shorter than 3 bytes
+ * are widened to "***" only when the buffer has room). */
+static void scrub_one(char *s, size_t cap, const char *needle, size_t nl) {
+    char *from = s, *hit;
+    while (nl && (hit = strstr(from, needle)) != NULL) {
+        size_t tail = strlen(hit + nl);
+        if (nl < 3 && (size_t)(hit - s) + 3 + tail + 1 > cap) {
+            memset(hit, '*', nl);
+            from = hit + nl;
+            continue;
+        }
+        memmove(hit + 3, hit + nl, tail + 1);
+        memcpy(hit, "***", 3);
+        from = hit + 3;
+    }
+}
+
+static void scrub_text(char *s, size_t cap, const char *secret, const char *esc) {
+    char *args = strstr(s, "with args beginning with:");
+    if (args) rmd_strlcpy(args, "with args beginning with: (not shown)", cap - (size_t)(args - s));
+    if (secret && secret[0]) scrub_one(s, cap, secret, strlen(secret));
+    if (esc && esc[0] && strcmp(esc, secret ? secret : "") != 0) scrub_one(s, cap, esc, strlen(esc));
+}
+
+void rmd_evidence_scrub(rmd_evidence *ev, const char *secret) {
+    char esc[1024] = "";
+    if (secret && secret[0]) rmd_escape(esc, sizeof esc, secret, strlen(secret));
+#define SCRUB(buf) scrub_text((buf), sizeof(buf), secret, esc)
+    SCRUB(ev->reply_error);
+    SCRUB(ev->ping_error);
+    SCRUB(ev->select_error);
+    SCRUB(ev->peer_bytes);
+    SCRUB(ev->xcheck_detail);
+    for (int i = 0; i < RMD_PHASE__COUNT; i++) SCRUB(ev->phase[i].detail);
+    for (size_t i = 0; i < ev->n_collectors; i++) SCRUB(ev->collectors[i].detail);
+    for (int i = 0; i < RMD_CFG__COUNT; i++) SCRUB(ev->config[i].value);
+    for (size_t i = 0; i < ev->slowlog.n; i++) SCRUB(ev->slowlog.e[i].cmd);
+#undef SCRUB
+    for (size_t i = 0; i < ev->info.n && secret && secret[0]; i++) {
+        char *v = ev->info.items[i].val;
+        scrub_text(v, strlen(v) + 1, secret, esc);
+    }
+    rmd_wipe(esc, sizeof esc);
 }

@@ -174,6 +174,12 @@ const char *rmd_kb_severity_norm(const char *word);
  * body unchanged, for `kb import`. f is a FILE*. */
 void rmd_kb_print_normalised(const rmd_runbook *rb, void *f);
 
+/* The step lines of one section kind only: 'd' diagnosis, 'r' resolution.
+ * rmd_kb_steps_of_cause leaves out, in a runbook linked to several causes by
+ * matching, the resolutions under headings that name only other causes. */
+void rmd_kb_steps_of(const rmd_runbook *rb, char phase, rmd_strlist *out);
+void rmd_kb_steps_of_cause(const rmd_runbook *rb, char phase, const char *cause, rmd_strlist *out);
+
 /* Split a fix_command into argv (POSIX quoting). Refuses shell syntax: pipes,
  * ;, &, redirections, backticks, $( ), globs are not run by a shell here.
  * Returns RMD_OK with out filled, or RMD_EPARSE with the offending column. */

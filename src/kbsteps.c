@@ -157,6 +157,15 @@ void rmd_kb_steps_for(const rmd_runbook *rb, const char *cause, rmd_strlist *out
 
 void rmd_kb_steps(const rmd_runbook *rb, rmd_strlist *out) { rmd_kb_steps_for(rb, NULL, out); }
 
+void rmd_kb_steps_of_cause(const rmd_runbook *rb, char phase, const char *cause, rmd_strlist *out) {
+    rmd_md md;
+    if (!rb->body || rmd_md_parse(rb->body, strlen(rb->body), rb->body_line, &md) != 0) return;
+    each_step(rb, &md, cause, phase, add_step, out);
+    rmd_md_free(&md);
+}
+
+void rmd_kb_steps_of(const rmd_runbook *rb, char phase, rmd_strlist *out) { rmd_kb_steps_of_cause(rb, phase, NULL, out); }
+
 void rmd_kb_cause_steps(const rmd_kb *kb, const char *cause, rmd_strlist *out) {
     const rmd_runbook *rb = rmd_kb_for_cause(kb, cause), *bi = rmd_kb_builtin_for_cause(kb, cause);
     if (rb) rmd_kb_steps_for(rb, cause, out);

@@ -78,8 +78,8 @@ if start_redis dead; then
     case_begin kb-formats/killed-server-team-steps
     need_first server-down
     need_jq '.findings[0].runbook == "ERROR-001"' "server-down not linked to the team's ERROR-001"
-    need_jq '.findings[0].next_steps[0] == "docker ps | grep redis"' "the team's steps do not come first"
-    need_jq ".findings[0].next_steps | index(\"netstat -tuln | grep $port\")" "port not filled in the seed's step"
+    # docker steps are ruled out here (no container): the seed's first that applies leads
+    need_jq ".findings[0].next_steps[0] == \"netstat -tuln | grep $port\"" "the team's step (port filled) not first"
     need_jq ".findings[0].next_steps | index(\"lsof -i :$port\")" "port not filled in lsof"
     need_jq '.findings[0].next_steps | map(select(test("redis-cli -h 127.0.0.1"))) | length > 0' "built-in steps not after"
     case_end
@@ -87,7 +87,7 @@ else
     fail_line kb-formats/killed-server-team-steps "setup: $START_ERR"
 fi
 
-# --- maxclients held: seed 004 (its Maxclients section) first, host filled via the map
+# --- maxclients held: seed 004 (its Maxclients section) is the finding's runbook
 if start_redis full --maxclients 4; then
     port=${R_PORT[full]}
     hold_conns "$port" 4
@@ -98,12 +98,11 @@ if start_redis full --maxclients 4; then
         case_begin kb-formats/maxclients-team-steps
         need_first maxclients-reached
         need_jq '.findings[0].runbook == "004_4d2e6d5bea575b87"' "maxclients-reached not linked to seed 004"
-        need_jq '.findings[0].next_steps | map(select(test("--cache-cluster-id 127.0.0.1"))) | length > 0' \
-            "mapped prod-redis not filled with the host"
-        need_jq '.findings[0].next_steps | map(select(test("ParameterName=maxclients"))) | length > 0' \
-            "the seed's maxclients resolution missing"
-        need_jq '.findings[0].next_steps | map(select(test("node-group-count"))) | length == 0' \
-            "steps of the traffic-spike section shown for maxclients"
+        # the seed's steps are aws/kubectl ones: ruled out off AWS and Kubernetes, and said so;
+        # the built-in runbook's steps follow
+        need_jq '.findings[0].steps_ruled_out >= 1' "the seed's aws steps not counted as ruled out"
+        need_jq ".findings[0].next_steps | map(select(test(\"CONFIG SET maxclients\"))) | length > 0" \
+            "built-in steps missing after the team's runbook"
         case_end
     fi
     release_conns

@@ -1,8 +1,11 @@
 /* test_kb.c -- runbook parsing and lint: one test per kind of problem, the seed
  * runbook as it is, steps extraction, placeholder filling and injection. */
+#include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +13,8 @@
 #include "evidence.h"
 #include "kb.h"
 #include "unit.h"
+#include "cmd.h"
+#include "store.h"
 #include "yamlx.h"
 
 #define GOOD_HEAD "---\nerror_id: T-1\ntitle: Test\nseverity: warning\n"
@@ -459,6 +464,56 @@ TEST(duplicate_exceptions_key) { /* found by fuzz_kb: the second list overflowed
     rmd_kb_problems_free(&p);
 }
 
+/* Run `redis-medic kb ARGS` in-process with stdout captured into buf. */
+static size_t run_kb_captured(char **argv, int argc, const char *outpath, char *buf, size_t cap) {
+    fflush(stdout);
+    int saved = dup(1), fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (saved < 0 || fd < 0) return 0;
+    dup2(fd, 1);
+    close(fd);
+    rmd_cmd_kb(argc, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    FILE *f = fopen(outpath, "rb");
+    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+    if (f) fclose(f);
+    buf[n] = '\0';
+    return n;
+}
+
+TEST(show_escapes_stored_summary) { /* issue 8 item 7: a stored summary replayed raw */
+    char dir[] = "/tmp/rmd-kbshow.XXXXXX", db[128], out[128], err[256];
+    static char buf[1 << 17];
+    if (!mkdtemp(dir)) { CHECK(0); return; }
+    snprintf(db, sizeof db, "%s/state.db", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    rmd_store *st = rmd_store_open(db, err, sizeof err);
+    CHECK(st != NULL);
+    if (!st) return;
+    CHECK(rmd_store_record(st, "RMD-SERVER-DOWN", "server-down", "critical", "redis://127.0.0.1:1/0",
+                           "evil \x1b]0;pwned\x07 \xff summary", time(NULL)) == RMD_OK);
+    rmd_store_close(st);
+    char *text_argv[] = {"kb", "show", "RMD-SERVER-DOWN", "--state", db, NULL};
+    size_t n = run_kb_captured(text_argv, 5, out, buf, sizeof buf);
+    CHECK(n > 0);
+    CHECK(memchr(buf, 0x1b, n) == NULL);
+    CHECK(memchr(buf, 0x07, n) == NULL);
+    CHECK(strstr(buf, "evil \\x1b]0;pwned\\x07 \\xff summary") != NULL);
+    char *json_argv[] = {"kb", "show", "RMD-SERVER-DOWN", "--state", db, "--json", NULL};
+    n = run_kb_captured(json_argv, 6, out, buf, sizeof buf);
+    json_error_t je;
+    json_t *j = json_loadb(buf, n, 0, &je);
+    CHECK(j != NULL);
+    const char *sum = json_string_value(json_object_get(json_array_get(
+        json_object_get(json_object_get(j, "occurrences"), "history"), 0), "summary"));
+    CHECK(sum != NULL && strstr(sum, "summary") != NULL); /* kept, escaped, not dropped */
+    json_decref(j);
+    unlink(db);
+    unlink(out);
+    rmdir(dir);
+}
+
 TEST(link_table_names_real_causes) {
     /* every cause the table links to exists: matched against every cause id's own words */
     rmd_kblink_hit h[8];
@@ -526,5 +581,6 @@ int main(void) {
     RUN(link_table_names_real_causes);
     RUN(yaml_nesting_capped);
     RUN(duplicate_exceptions_key);
+    RUN(show_escapes_stored_summary);
     return UNIT_END();
 }

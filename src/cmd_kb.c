@@ -309,6 +309,12 @@ static int kb_show(const rmd_kb *kb, const kb_opts *o, const char *id) {
     if (o->json) {
         json_t *j = show_json(rb, have ? &st : NULL);
         if (bi) json_object_set_new(j, "builtin", show_json(bi, bhave ? &bst : NULL));
+        if (rmd_cause_find(id) >= 0) { /* the steps a finding of this cause gets, team's first */
+            rmd_strlist cs = {0};
+            rmd_kb_cause_steps(kb, id, &cs);
+            json_object_set_new(j, "cause_steps", strlist_json(&cs));
+            rmd_strlist_free(&cs);
+        }
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', stdout);
         json_decref(j);

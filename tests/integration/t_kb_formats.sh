@@ -70,6 +70,15 @@ grep -qF "escalation contacts: Primary: #platform-oncall in Slack" "$D_OUT" || b
 grep -q '^RMD-CONNECTION-LEAK ' "$D_OUT" || because "built-in runbook not merged after it"
 case_end
 
+kb show-cause-json --kb "$KB" kb show server-down --json
+case_begin kb-formats/show-json-merges
+need_exit 0
+need_jq '.id == "ERROR-001" and .builtin.id == "RMD-SERVER-DOWN"' "team runbook with the built-in one under .builtin"
+need_jq '.cause_steps[0] == "docker ps | grep redis"' "cause_steps do not start with the team's"
+need_jq '.cause_steps | map(select(test("^\\{cli\\}"))) | length > 0' "built-in steps not after the team's"
+need_jq '.links[0].reason | test("title")' "no reason in JSON"
+case_end
+
 # --- a killed server: ERROR-001's steps first, the port filled from the evidence
 if start_redis dead; then
     port=${R_PORT[dead]}

@@ -13,6 +13,7 @@
 #include "evidence.h"
 #include "kb.h"
 #include "unit.h"
+#include "causes.h"
 #include "cmd.h"
 #include "store.h"
 #include "yamlx.h"
@@ -514,6 +515,41 @@ TEST(show_escapes_stored_summary) { /* issue 8 item 7: a stored summary replayed
     rmdir(dir);
 }
 
+TEST(link_table_documented) { /* docs/runbooks.md shows every phrase of src/kblink.c */
+    char tmp[] = "/tmp/rmd-kblink.XXXXXX";
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+    FILE *doc = fopen("docs/runbooks.md", "r");
+    static char docs[1 << 17];
+    size_t dn = doc ? fread(docs, 1, sizeof docs - 1, doc) : 0;
+    docs[dn] = '\0';
+    if (doc) fclose(doc);
+    CHECK(f != NULL && dn > 0);
+    if (!f) return;
+    rmd_kblink_table_print(f);
+    rewind(f);
+    char line[256];
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        char cause[64], phrase[64];
+        if (sscanf(line, "%63s", cause) != 1) continue;
+        rmd_memlcpy(phrase, sizeof phrase, line + 23, 26);
+        for (size_t n = strlen(phrase); n && phrase[n - 1] == ' '; n--) phrase[n - 1] = '\0';
+        char row[96];
+        snprintf(row, sizeof row, "| %s |", cause);
+        const char *r = strstr(docs, row);
+        const char *eol = r ? strchr(r, '\n') : NULL;
+        const char *hit = r ? strstr(r, phrase) : NULL;
+        if (!r || !hit || (eol && hit > eol)) fprintf(stderr, "  not documented: %s '%s'\n", cause, phrase);
+        CHECK(r && hit && (!eol || hit < eol));
+        CHECK(rmd_cause_find(cause) >= 0);
+        rows++;
+    }
+    CHECK(rows > 50);
+    fclose(f);
+    unlink(tmp);
+}
+
 TEST(link_table_names_real_causes) {
     /* every cause the table links to exists: matched against every cause id's own words */
     rmd_kblink_hit h[8];
@@ -582,5 +618,6 @@ int main(void) {
     RUN(yaml_nesting_capped);
     RUN(duplicate_exceptions_key);
     RUN(show_escapes_stored_summary);
+    RUN(link_table_documented);
     return UNIT_END();
 }

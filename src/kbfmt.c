@@ -297,6 +297,9 @@ int rmd_kb_read_body(rmd_runbook *rb, const rmd_md *md, const rmd_kb_fm_seen *se
         rb->severity = strdup("warning");
     }
     if (!rb->n_links) link_by_matching(rb, md);
+    if (md->n >= RMD_MD_MAX_LINES)
+        rmd_kb_problem_add(probs, rb->source, md->lines[md->n - 1].line, 1, 1,
+                           "only the first %d lines of the body were read (title, sections, steps)", RMD_MD_MAX_LINES);
     (void)title_line;
     return rc;
 }

@@ -867,7 +867,7 @@ static void load_dir_placeholders(const char *dir, rmd_runbook *map, rmd_kb_prob
     char *t = read_file(path, &len, probs);
     if (!t) return;
     rmd_buf fm = {.max = RMD_KB_MAX_FILE + 64};
-    int nested = strncmp(t, "placeholders:", 13) == 0;
+    int nested = strncmp(t, "placeholders:", 13) == 0 || strstr(t, "\nplaceholders:") != NULL;
     rmd_buf_printf(&fm, "---\n%s", nested ? "" : "placeholders:\n");
     for (const char *p = t; !nested && *p;) { /* indent a bare map under placeholders: */
         const char *nl = strchr(p, '\n');
@@ -883,7 +883,8 @@ static void load_dir_placeholders(const char *dir, rmd_runbook *map, rmd_kb_prob
         for (size_t i = 0; i < local.n; i++)
             if (local.items[i].warning != 2)
                 problem(probs, path, local.items[i].line ? local.items[i].line - (nested ? 1 : 2) : 0,
-                        local.items[i].col, local.items[i].warning, "%s", local.items[i].msg);
+                        local.items[i].col > 2 && !nested ? local.items[i].col - 2 : local.items[i].col,
+                        local.items[i].warning, "%s", local.items[i].msg);
     }
     rmd_kb_problems_free(&local);
     rmd_buf_free(&fm);

@@ -185,3 +185,15 @@ need_exit 0
 grep -q $'\e' "$D_OUT" && because "raw ESC reached the output"
 grep -qF 'esc \x1b]0;pwned\x07 title' "$D_OUT" || because "title not shown escaped: $(head -n 1 "$D_OUT" | cat -v)"
 case_end
+
+# --- a KB-level placeholder map that names no evidence: one error, with its position
+PH=$TMPD/phkb
+mkdir -p "$PH"
+cp "$SEEDS/004_4d2e6d5bea575b87.txt" "$PH/"
+printf -- '# our names\nprod-redis: cluster_id\n' >"$PH/placeholders.yaml"
+kb lint-ph kb lint --no-builtin "$PH"
+case_begin kb-formats/placeholders-file-checked
+need_exit 1
+grep -qF "placeholders.yaml:2:13: error: placeholder 'prod-redis' maps to 'cluster_id'" "$D_OUT" ||
+    because "lint: $(grep error "$D_OUT" | head -2)"
+case_end

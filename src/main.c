@@ -17,7 +17,7 @@
 
 const rmd_cmd rmd_cmds[] = {
     {"diagnose", "probe an endpoint phase by phase and explain why it fails", rmd_cmd_diagnose},
-    {"kb", "the runbook knowledge base: list, show, lint", rmd_cmd_kb},
+    {"kb", "the runbook knowledge base: list, show, lint, import", rmd_cmd_kb},
     {"triage", "classify Redis errors in logs: per cause, since when, where, trend", rmd_cmd_triage},
     {NULL, NULL, NULL},
 };

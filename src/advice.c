@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <stdlib.h>
 
 #include "util.h"
 
@@ -98,6 +100,7 @@ enum ctx { C_NONE, C_SQ, C_DQ, C_OTHER };
 typedef struct exp_state {
     const rmd_evidence *ev;
     const rmd_target   *t;
+    rmd_cause           cause;
     rmd_expansion      *out;
     line                l;
 } exp_state;
@@ -191,6 +194,34 @@ static int v_cluster(const exp_state *x, char *v, size_t n) {
     return 1;
 }
 
+static int v_cacert(const exp_state *x, char *v, size_t n) {
+    if (!x->t || !x->t->cacert) return 0;
+    rmd_strlcpy(v, x->t->cacert, n);
+    return 1;
+}
+static int v_logfile(const exp_state *x, char *v, size_t n) {
+    const rmd_config_item *c = &x->ev->config[RMD_CFG_LOGFILE];
+    if (c->status != RMD_ITEM_OK || !c->value[0]) return 0; /* "" is stdout: journald or docker logs */
+    rmd_strlcpy(v, c->value, n);
+    return 1;
+}
+static int v_config_file(const exp_state *x, char *v, size_t n) {
+    const char *f = rmd_kv_get(&x->ev->info, "config_file");
+    if (!f || !f[0]) return 0;
+    rmd_strlcpy(v, f, n);
+    return 1;
+}
+/* Where the port is bound when not on the dialled address (bind-mismatch). */
+static int v_bound_addr(const exp_state *x, char *v, size_t n) {
+    const rmd_host *h = &x->ev->host_facts;
+    const char *a = h->n_other ? h->other[0].addr : h->listening ? h->listen_addr : NULL;
+    if (!a || !a[0]) return 0;
+    if (!strcmp(a, "0.0.0.0")) a = "127.0.0.1";
+    else if (!strcmp(a, "::")) a = "::1";
+    rmd_strlcpy(v, a, n);
+    return 1;
+}
+
 static const struct placeholder {
     const char *name;
     value_fn    get;
@@ -209,6 +240,10 @@ static const struct placeholder {
     {"master_host", v_master_host, "MASTER_HOST", "set MASTER_HOST to the master host, INFO replication"},
     {"master_port", v_master_port, "MASTER_PORT", "set MASTER_PORT to the master port, INFO replication"},
     {"cluster", v_cluster, "CACHE_CLUSTER_ID", "set CACHE_CLUSTER_ID to the ElastiCache cluster id"},
+    {"cacert", v_cacert, "REDIS_CA_FILE", "set REDIS_CA_FILE to the CA certificate that signed the server certificate"},
+    {"logfile", v_logfile, "REDIS_LOG", "set REDIS_LOG to the server log file, CONFIG GET logfile"},
+    {"config_file", v_config_file, "REDIS_CONF", "set REDIS_CONF to the server configuration file"},
+    {"bound_addr", v_bound_addr, "REDIS_BOUND_ADDR", "set REDIS_BOUND_ADDR to an address the server listens on"},
 };
 
 static const struct placeholder *placeholder_at(const char *p, size_t *len) {
@@ -320,9 +355,20 @@ static void put_cli(exp_state *x, const char *rest) {
             if (t && t->insecure) puts_(&x->l, " --insecure");
         }
     }
-    if (t && t->user && !(given & F_USER)) put_flag_value(x, " --user ", t->user, &placeholders[7]);
-    if (t && t->password && !(given & F_ASK)) puts_(&x->l, " --askpass");
-    if (ev->db > 0) {
+    if (x->cause == RMD_CAUSE_AUTH_FAILED || x->cause == RMD_CAUSE_CHECKS_INCOMPLETE) {
+        /* the credentials that failed (or may not look) cannot check themselves */
+        if (!(given & F_USER)) {
+            static const struct placeholder admin = {"admin", NULL, "REDIS_ADMIN_USER",
+                                                     "set REDIS_ADMIN_USER to an ACL user allowed to run this"};
+            puts_(&x->l, " --user ");
+            put_template(x, C_NONE, &admin, "needs a user with more rights than the one diagnosed");
+        }
+        if (!(given & F_ASK)) puts_(&x->l, " --askpass");
+    } else if (!ev->auth_unused) { /* AUTH renamed or no password: --askpass would only echo it back */
+        if (t && t->user && !(given & F_USER)) put_flag_value(x, " --user ", t->user, &placeholders[7]);
+        if (t && t->password && !(given & F_ASK)) puts_(&x->l, " --askpass");
+    }
+    if (ev->db > 0 && !ev->select_error[0]) {
         char db[24];
         snprintf(db, sizeof db, " -n %d", ev->db);
         puts_(&x->l, db);
@@ -332,8 +378,8 @@ static void put_cli(exp_state *x, const char *rest) {
 /* Walk the template once, tracking the shell quoting context: '...', "...",
  * $'...', `...` and $( ... ) nesting. A placeholder gets its value quoted
  * for the context it stands in. */
-void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_target *t, rmd_expansion *out) {
-    exp_state x = {ev, t, out, {out->cmd, 0, sizeof out->cmd, 0}};
+void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_target *t, rmd_cause cause, rmd_expansion *out) {
+    exp_state x = {ev, t, cause, out, {out->cmd, 0, sizeof out->cmd, 0}};
     enum ctx stack[16];
     int sp = 0;
     memset(out, 0, sizeof *out);
@@ -402,6 +448,7 @@ static int on_gcp(const rmd_evidence *ev) { (void)ev; return 0; } /* Memorystore
 /* systemd: unless the local listener is known to run outside it. */
 static int under_systemd(const rmd_evidence *ev) {
     const rmd_host *h = &ev->host_facts;
+    if (h->collected && h->is_local && !h->systemd) return 0; /* this host does not run systemd */
     if (h->collected && h->is_local && h->listening && h->listen_pid)
         return h->listen_service[0] != 0 && !h->listen_container[0];
     return 1;
@@ -416,8 +463,8 @@ static const struct setup_tool setup_tools[] = {
     {"aws", on_aws, "the endpoint is not an AWS (ElastiCache) host name"},
     {"az", on_azure, "the endpoint is not an Azure Cache host name"},
     {"gcloud", on_gcp, "nothing shows the endpoint is Memorystore"},
-    {"systemctl", under_systemd, "the listener is not run by a systemd service"},
-    {"journalctl", under_systemd, "the listener is not run by a systemd service"},
+    {"systemctl", under_systemd, "the listener is not run by a systemd service, or the host has no systemd"},
+    {"journalctl", under_systemd, "the listener is not run by a systemd service, or the host has no systemd"},
 };
 
 static const struct setup_tool *setup_tool_for(const char *w, size_t n) {
@@ -435,6 +482,19 @@ static const rmd_cause commands_still_work[] = {
     RMD_CAUSE_PROTECTED_MODE, RMD_CAUSE_LOADING_DATASET,
 };
 
+/* Causes under which the server runs but serves no command to a new
+ * connection, so no step through {cli} can run now, not even a fix; except
+ * the commands the server still accepts in that state (Redis lets SCRIPT
+ * KILL and FUNCTION KILL through while BUSY). */
+static const struct {
+    rmd_cause   cause;
+    const char *except;
+} refusing[] = {
+    {RMD_CAUSE_MAXCLIENTS_REACHED, NULL}, {RMD_CAUSE_CLIENTS_PAUSED, NULL},
+    {RMD_CAUSE_SERVER_UNRESPONSIVE, NULL}, {RMD_CAUSE_NOT_REDIS, NULL},
+    {RMD_CAUSE_SERVER_BUSY, "SCRIPT KILL"}, {RMD_CAUSE_SERVER_BUSY, "FUNCTION KILL"},
+};
+
 static int commands_work(const rmd_evidence *ev, rmd_cause cause) {
     if (ev->reachable) return 1;
     for (size_t i = 0; i < sizeof commands_still_work / sizeof commands_still_work[0]; i++)
@@ -442,49 +502,154 @@ static int commands_work(const rmd_evidence *ev, rmd_cause cause) {
     return 0;
 }
 
-int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_evidence *ev, char *why, size_t whylen) {
-    /* every command word of the line: at its start and after | ; && || $( */
-    for (const char *p = tmpl; *p;) {
+static int refused_now(const rmd_evidence *ev, rmd_cause cause, const char *tmpl) {
+    int hit = 0;
+    if (ev->reachable) return 0;
+    for (size_t i = 0; i < sizeof refusing / sizeof refusing[0]; i++) {
+        if (refusing[i].cause != cause) continue;
+        if (refusing[i].except && strstr(tmpl, refusing[i].except)) return 0;
+        hit = 1;
+    }
+    return hit;
+}
+
+/* Is the first word of a command installed on this host (searched in PATH)?
+ * Asked only for local endpoints: elsewhere the person runs it on another
+ * machine. Shell builtins and keywords always are. */
+static int installed(const char *w, size_t n) {
+    static const char *const builtin[] = {"echo", "printf", "cd", "test", "[", "kill", "read", "true", "false",
+                                          "for", "while", "if", "exec", "export", "timeout", "time", "ulimit"};
+    char name[64], path[512];
+    if (!n || n >= sizeof name || memchr(w, '/', n) || memchr(w, '$', n) || memchr(w, '=', n)) return 1;
+    rmd_memlcpy(name, sizeof name, w, n);
+    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+        if (!strcmp(name, builtin[i])) return 1;
+    const char *p = getenv("PATH");
+    if (!p || !*p) p = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    while (*p) {
+        size_t l = strcspn(p, ":");
+        if (l && (size_t)snprintf(path, sizeof path, "%.*s/%s", (int)l, p, name) < sizeof path && access(path, X_OK) == 0)
+            return 1;
+        p += l + (p[l] == ':');
+    }
+    return 0;
+}
+
+/* Where the next command of a line starts: after the first | ; & or ( that
+ * is not quoted, or NULL at the end. */
+static const char *next_command(const char *p) {
+    char q = 0;
+    for (; *p; p++) {
+        if (q) {
+            if (*p == q) q = 0;
+            else if (q == '"' && *p == '\\' && p[1]) p++;
+        } else if (*p == '\\' && p[1]) {
+            p++;
+        } else if (*p == '\'' || *p == '"') {
+            q = *p;
+        } else if (strchr("|;&(", *p)) {
+            return p + 1 + strspn(p + 1, "|;&( \t");
+        }
+    }
+    return NULL;
+}
+
+static int any_denied(const rmd_evidence *ev) {
+    for (size_t i = 0; i < ev->n_collectors; i++)
+        if (ev->collectors[i].status == RMD_ITEM_DENIED) return 1;
+    return 0;
+}
+
+/* The first command of the line that is not installed on this host (only
+ * asked for local endpoints), into name; 0 when all are. */
+static int missing_tool(const char *tmpl, const rmd_evidence *ev, char *name, size_t n) {
+    if (!ev->host_facts.collected || !ev->host_facts.is_local) return 0;
+    for (const char *p = tmpl; p && *p;) {
         p += strspn(p, " \t");
         if (!strncmp(p, "sudo ", 5)) p += 5 + strspn(p + 5, " ");
-        size_t w = strcspn(p, " \t|;&()");
+        size_t w = strcspn(p, " \t|;&()'\"");
+        if (w && *p != '{' && !installed(p, w)) {
+            rmd_memlcpy(name, n, p, w);
+            return 1;
+        }
+        p = next_command(p);
+    }
+    return 0;
+}
+
+int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_evidence *ev, char *why, size_t whylen) {
+    /* every command word of the line: at its start and after an unquoted | ; & ( */
+    for (const char *p = tmpl; p && *p;) {
+        p += strspn(p, " \t");
+        if (!strncmp(p, "sudo ", 5)) p += 5 + strspn(p + 5, " ");
+        size_t w = strcspn(p, " \t|;&()'\"");
         const struct setup_tool *st = setup_tool_for(p, w);
         if (st && !st->present(ev)) {
             snprintf(why, whylen, "%s", st->why);
             return 0;
         }
-        const char *sep = p + strcspn(p, "|;&(");
-        if (!*sep) break;
-        p = sep + 1 + strspn(sep + 1, "|;&(");
+        p = next_command(p);
+    }
+    if (ev->unix_path[0] && (strstr(tmpl, "{host}") || strstr(tmpl, "{port}"))) {
+        snprintf(why, whylen, "the endpoint is a unix socket, not a TCP port");
+        return 0;
     }
     if (ev->xcheck == RMD_XCHECK_RESP_ANSWERED &&
         (strstr(tmpl, "--tls") || strstr(tmpl, "--cacert") || strstr(tmpl, "s_client"))) {
         snprintf(why, whylen, "the port was shown to speak plaintext Redis, not TLS");
         return 0;
     }
-    if (phase == 'd' && strstr(tmpl, "{cli}") && !commands_work(ev, cause)) {
+    if (strstr(tmpl, "{cli}") && (refused_now(ev, cause, tmpl) || (phase == 'd' && !commands_work(ev, cause)))) {
         snprintf(why, whylen, "the server does not run commands for a new connection now");
         return 0;
+    }
+    if (strstr(tmpl, "kill -CONT") && !rmd_host_listener_stopped(&ev->host_facts)) {
+        snprintf(why, whylen, "the listener's process is not stopped");
+        return 0;
+    }
+    if (strstr(tmpl, "ACL SETUSER") && cause == RMD_CAUSE_CHECKS_INCOMPLETE && !any_denied(ev)) {
+        snprintf(why, whylen, "no check was denied by an ACL: the commands are renamed or unavailable");
+        return 0;
+    }
+    if (strstr(tmpl, "LATENCY DOCTOR") && ev->config[RMD_CFG_LATENCY_MONITOR_THRESHOLD].status == RMD_ITEM_OK &&
+        !strcmp(ev->config[RMD_CFG_LATENCY_MONITOR_THRESHOLD].value, "0")) {
+        snprintf(why, whylen, "the latency monitor is off: LATENCY DOCTOR has nothing to say");
+        return 0;
+    }
+    if (strstr(tmpl, "BGSAVE") && cause == RMD_CAUSE_PERSISTENCE_FAILURE) {
+        const char *rdb = rmd_kv_get(&ev->info, "rdb_last_bgsave_status");
+        if (rdb && !strcmp(rdb, "ok")) {
+            snprintf(why, whylen, "the snapshot did not fail: a BGSAVE does not clear an AOF error");
+            return 0;
+        }
     }
     return 1;
 }
 
 /* ---------------------------------------------------------- exceptions */
 
-/* Seconds since this host booted, or -1. */
-static double host_uptime(void) {
+/* Seconds since the target's host booted: this machine's boot clock when the
+ * endpoint is local; for a remote server that answered, its own uptime (a
+ * host cannot have booted after the server started there, so the grace is
+ * never applied too late); else unknown (-1), and no grace applies. */
+static double target_uptime(const rmd_evidence *ev) {
     struct timespec ts;
-    if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0) return -1;
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    long long up;
+    if (ev->host_facts.collected && ev->host_facts.is_local) {
+        if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0) return -1;
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    }
+    if (rmd_kv_get_ll(&ev->info, "uptime_in_seconds", &up) == 0 && up >= 0) return (double)up;
+    return -1;
 }
 
 /* A runbook's exceptions in force at now annotate the finding and hold its
  * alert or automatic action; they never lower its severity: a failure in a
  * backup window is still a failure, only an expected one. */
-static void apply_exceptions(rmd_finding *f, const rmd_runbook *rb, time_t now) {
+static void apply_exceptions(rmd_finding *f, const rmd_runbook *rb, time_t now, const rmd_evidence *ev) {
     struct tm tm;
     localtime_r(&now, &tm);
-    double up = host_uptime();
+    double up = target_uptime(ev);
     for (size_t i = 0; i < rb->n_exceptions; i++) {
         const rmd_kb_exception *x = &rb->exceptions[i];
         if (!x->effect || !rmd_kb_exception_active(x, &tm, up)) continue;
@@ -517,8 +682,14 @@ static void add_steps(rmd_finding *f, const rmd_runbook *rb, char phase, const r
             f->steps_dropped++;
             continue;
         }
-        rmd_advice_expand(lines.items[s], ev, t, &e);
+        rmd_advice_expand(lines.items[s], ev, t, f->cause, &e);
         if (e.truncated || !e.cmd[0] || has_step(&f->steps, e.cmd)) continue;
+        char tool[64];
+        if (missing_tool(lines.items[s], ev, tool, sizeof tool) && printable_utf8(tool) && !strpbrk(tool, "#\n")) {
+            /* a team's tool may live elsewhere: keep the step, say so where it is read */
+            size_t l = strlen(e.cmd);
+            snprintf(e.cmd + l, sizeof e.cmd - l, "   # %s is not installed on this host", tool);
+        }
         rmd_steps_add(&f->steps, e.cmd, phase, e.is_template, e.needs, e.note);
     }
     rmd_strlist_free(&lines);
@@ -530,7 +701,7 @@ void rmd_advice_fill(rmd_findings *l, const rmd_kb *kb, const rmd_evidence *ev, 
         const rmd_runbook *rb = rmd_kb_for_cause(kb, rmd_cause_get(f->cause)->id);
         if (!rb) continue;
         rmd_strlcpy(f->runbook, rb->error_id, sizeof f->runbook);
-        apply_exceptions(f, rb, now);
+        apply_exceptions(f, rb, now, ev);
         add_steps(f, rb, 'd', ev, t);
         add_steps(f, rb, 'r', ev, t);
         const rmd_runbook *bi = rmd_kb_builtin_for_cause(kb, rmd_cause_get(f->cause)->id);

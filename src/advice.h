@@ -5,7 +5,8 @@
  * shell command line that can be pasted into a root shell as printed:
  *
  * - Placeholders ({host}, {port}, {cli}, {dir}, {pid}, {socket}, {service},
- *   {container}, {user}, {db}, {master_host}, {master_port}, {cluster}) are
+ *   {container}, {user}, {db}, {master_host}, {master_port}, {cluster},
+ *   {cacert}, {logfile}, {config_file}, {bound_addr}) are
  *   filled from the evidence and quoted for the shell context they stand in
  *   (unquoted, inside '...', inside "..."), so a value chosen by whoever
  *   controls the server (CONFIG SET dir, a replica's master host) is always
@@ -43,8 +44,10 @@ typedef struct rmd_expansion {
 } rmd_expansion;
 
 /* Expand tmpl with the evidence, quoting each value for its shell context.
- * Unknown {words} (awk's '{print $1}') are copied as they are. */
-void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_target *t, rmd_expansion *out);
+ * Unknown {words} (awk's '{print $1}') are copied as they are. cause is the
+ * finding's: under auth-failed and checks-incomplete, {cli} asks for an
+ * admin user instead of repeating the credentials that failed. */
+void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_target *t, rmd_cause cause, rmd_expansion *out);
 
 /* Does a runbook line apply to this finding, given the evidence? 0 with a
  * reason in why when the evidence rules it out or it is for another setup. */

@@ -21,6 +21,7 @@ const char *rmd_severity_name(rmd_severity s);
     X(DNS_FAILURE,         "dns-failure",         "connectivity", "Host name does not resolve") \
     X(SERVER_DOWN,         "server-down",         "connectivity", "Nothing listens on the port") \
     X(BIND_MISMATCH,       "bind-mismatch",       "connectivity", "Server listens on another address") \
+    X(SOCKET_PERMISSION,   "socket-permission",   "connectivity", "Unix socket not accessible to this user") \
     X(FIREWALL_REJECT,     "firewall-reject",     "connectivity", "Refused although a listener exists") \
     X(CONNECT_TIMEOUT,     "connect-timeout",     "connectivity", "TCP connect not answered") \
     X(SERVER_UNRESPONSIVE, "server-unresponsive", "connectivity", "Connected, but no reply in time") \

@@ -70,6 +70,8 @@ typedef struct rmd_clients {
     long              total;     /* lines parsed */
     long              idle_total;
     long              skipped;   /* malformed lines */
+    long              held_total;/* blocked (flag b) in a command that never blocks by itself (SET...) */
+    char              held_cmd[32]; /* the first such command, escaped */
 } rmd_clients;
 
 /* Parse CLIENT LIST text into groups keyed by (addr IP, name). A client whose
@@ -182,7 +184,8 @@ typedef enum rmd_xcheck {
     X(STOP_WRITES_ON_BGSAVE_ERROR, "stop-writes-on-bgsave-error") \
     X(SLOWLOG_LOG_SLOWER_THAN, "slowlog-log-slower-than")         \
     X(LATENCY_MONITOR_THRESHOLD, "latency-monitor-threshold")     \
-    X(DATABASES, "databases")
+    X(DATABASES, "databases")                                     \
+    X(LOGFILE, "logfile")
 
 typedef enum rmd_config_key {
 #define RMD_CFG_ENUM(id, name) RMD_CFG_##id,

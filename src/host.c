@@ -6,6 +6,7 @@
  * record limit. A source that cannot be read becomes a note.
  */
 #include "host.h"
+#include "term.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -374,7 +375,7 @@ static void find_owner(rmd_host *h) {
         char cwd[256];
         snprintf(path, sizeof path, "/proc/%d/cwd", h->listen_pid);
         ssize_t l = readlink(path, cwd, sizeof cwd - 1);
-        if (l > 0) rmd_escape(h->listen_cwd, sizeof h->listen_cwd, cwd, (size_t)l);
+        if (l > 0) rmd_term_escape(h->listen_cwd, sizeof h->listen_cwd, cwd, (size_t)l);
     }
 }
 
@@ -388,41 +389,64 @@ static char proc_state(const char *pid) {
 }
 
 /* redis-server / valkey-server processes, and whether they are stopped. */
+/* Fill one process entry from /proc/PID. 0, or -1 when it is gone or is
+ * not a redis-server / valkey-server (or a zombie). */
+static int read_proc(const char *pidtxt, rmd_host_proc *p) {
+    char path[PATH_MAX_LEN], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/comm", pidtxt);
+    int n = read_small(path, buf, sizeof buf);
+    if (n <= 0) return -1;
+    buf[strcspn(buf, "\n")] = '\0';
+    if (!redis_comm(buf, strlen(buf))) return -1;
+    char state = proc_state(pidtxt);
+    if (state == 'Z' || state == 'X') return -1; /* dead, not yet reaped: not a server */
+    long long pid = 0;
+    rmd_parse_ll(pidtxt, strlen(pidtxt), &pid);
+    memset(p, 0, sizeof *p);
+    p->pid = (int)pid;
+    p->state = state;
+    rmd_strlcpy(p->comm, buf, sizeof p->comm);
+    snprintf(path, sizeof path, "/proc/%s/cmdline", pidtxt);
+    n = read_small(path, buf, sizeof buf);
+    if (n > 0) {
+        for (int i = 0; i < n; i++)
+            if (buf[i] == '\0') buf[i] = ' ';
+        while (n > 0 && buf[n - 1] == ' ') buf[--n] = '\0';
+        rmd_escape(p->args, sizeof p->args, buf, (size_t)n);
+    }
+    return 0;
+}
+
+/* Every redis-server / valkey-server: the first RMD_HOST_MAX_PROCS kept,
+ * all counted (n_procs_total) and every stopped one counted. */
 static void find_redis_procs(rmd_host *h) {
     DIR *proc = opendir("/proc");
     struct dirent *de;
-    char path[PATH_MAX_LEN], buf[512];
     if (!proc) {
         note(h, "cannot read /proc: %s", strerror(errno));
         return;
     }
     while ((de = readdir(proc))) {
-        if (!is_pid(de->d_name)) continue;
-        snprintf(path, sizeof path, "/proc/%s/comm", de->d_name);
-        int n = read_small(path, buf, sizeof buf);
-        if (n <= 0) continue;
-        buf[strcspn(buf, "\n")] = '\0';
-        if (!redis_comm(buf, strlen(buf))) continue;
-        char state = proc_state(de->d_name);
-        if (state == 'Z' || state == 'X') continue; /* dead, not yet reaped: not a server */
-        if (h->n_procs >= RMD_HOST_MAX_PROCS) break;
-        rmd_host_proc *p = &h->procs[h->n_procs++];
-        long long pid = 0;
-        rmd_parse_ll(de->d_name, strlen(de->d_name), &pid);
-        p->pid = (int)pid;
-        p->state = state;
-        rmd_strlcpy(p->comm, buf, sizeof p->comm);
-        snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
-        n = read_small(path, buf, sizeof buf);
-        if (n > 0) {
-            for (int i = 0; i < n; i++)
-                if (buf[i] == '\0') buf[i] = ' ';
-            while (n > 0 && buf[n - 1] == ' ') buf[--n] = '\0';
-            rmd_escape(p->args, sizeof p->args, buf, (size_t)n);
-        }
-        if (state == 'T' || state == 't') h->n_stopped++;
+        rmd_host_proc p;
+        if (!is_pid(de->d_name) || read_proc(de->d_name, &p) != 0) continue;
+        h->n_procs_total++;
+        if (p.state == 'T' || p.state == 't') h->n_stopped++;
+        if (h->n_procs < RMD_HOST_MAX_PROCS) h->procs[h->n_procs++] = p;
     }
     closedir(proc);
+}
+
+/* The listener's own process is always among the kept ones, however many
+ * instances the host runs. */
+static void keep_listener_proc(rmd_host *h) {
+    char pid[24];
+    rmd_host_proc p;
+    for (int i = 0; i < h->n_procs; i++)
+        if (h->procs[i].pid == h->listen_pid) return;
+    snprintf(pid, sizeof pid, "%d", h->listen_pid);
+    if (read_proc(pid, &p) != 0) return;
+    if (h->n_procs < RMD_HOST_MAX_PROCS) h->procs[h->n_procs++] = p;
+    else h->procs[RMD_HOST_MAX_PROCS - 1] = p;
 }
 
 static void meminfo_line(const char *line, void *arg) {
@@ -677,9 +701,18 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
     }
     find_redis_procs(h);
     if (h->listening && h->listen_inode) find_owner(h);
+    if (h->listen_pid) keep_listener_proc(h);
     for (int i = 0; i < h->n_other; i++)
         if (h->other[i].inode) inode_owner(h, h->other[i].inode, &h->other[i].pid, h->other[i].comm, sizeof h->other[0].comm);
+    char init[32];
+    h->systemd = read_small("/proc/1/comm", init, sizeof init) > 0 && !strncmp(init, "systemd", 7);
     if (each_line("/proc/meminfo", meminfo_line, h) != 0) note(h, "cannot read /proc/meminfo");
     if (dir && dir[0]) disk_facts(h, dir);
     kmsg_facts(h);
+}
+
+int rmd_host_listener_stopped(const rmd_host *h) {
+    for (int i = 0; i < h->n_procs; i++)
+        if (h->listen_pid && h->procs[i].pid == h->listen_pid) return h->procs[i].state == 'T' || h->procs[i].state == 't';
+    return 0;
 }

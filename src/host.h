@@ -53,8 +53,9 @@ typedef struct rmd_host {
 
     /* redis-server / valkey-server processes found in /proc. */
     rmd_host_proc procs[RMD_HOST_MAX_PROCS];
-    int  n_procs;
-    int  n_stopped;        /* of those, in state T (stopped) */
+    int  n_procs;          /* kept in procs[]: the listener's process is always one of them */
+    int  n_procs_total;    /* all found on the host */
+    int  n_stopped;        /* of all found, in state T (stopped) */
 
     /* The server's end of the probe's own connection (client_port given):
      * after a PING timeout, unread bytes there mean the server is not reading
@@ -83,6 +84,8 @@ typedef struct rmd_host {
     char oom_line[256];       /* the newest such line, trimmed */
     double oom_age_s;         /* seconds since that line, -1 when unknown */
 
+    int  systemd;             /* PID 1 is systemd (systemctl and journalctl work here) */
+
     char notes[4][128];       /* sources that could not be read, for the report */
     int  n_notes;
 } rmd_host;
@@ -97,6 +100,10 @@ int rmd_host_addr_is_local(const char *addr);
  * be looked at (0 for none). Fills *h (reset first). Never fails: unreadable
  * sources become notes. */
 void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir, int client_port);
+
+/* Is the process that owns the listener stopped (state T)? Other stopped
+ * instances on the host say nothing about this endpoint. */
+int rmd_host_listener_stopped(const rmd_host *h);
 
 /* ---- parsers (no I/O) ---- */
 

@@ -24,7 +24,7 @@ void rmd_thresholds_default(rmd_thresholds *th) {
     th->clients_crit_pct = 90;
     th->ping_warn_ms = 5;
     th->ping_crit_ms = 10;
-    th->slow_warn_us = 100000;
+    th->slow_warn_us = 10000; /* longer than the 10 ms latency target: it stalled every client */
     th->slow_recent_s = 24 * 3600;
     th->leak_min_conns = 50;
     th->leak_share = 0.5;
@@ -97,7 +97,11 @@ static void ev_listener(rmd_finding *f, const rmd_evidence *ev) {
     const rmd_host *h = &ev->host_facts;
     if (!f || !h->collected || !h->is_local) return;
     if (h->listen_checked) {
-        if (h->listening)
+        if (h->listening && ev->unix_path[0])
+            rmd_strlist_addf(&f->evidence, "a process listens on the socket %s: %s%s", ev->unix_path,
+                             h->listen_comm[0] ? h->listen_comm : "owner not visible to this user",
+                             h->listen_pid ? "" : " (run as root to see it)");
+        else if (h->listening)
             rmd_strlist_addf(&f->evidence, "a process listens on %s port %d: %s (pid %d)%s",
                              h->listen_addr[0] ? h->listen_addr : "the", ev->port,
                              h->listen_comm[0] ? h->listen_comm : "owner not visible", h->listen_pid,
@@ -127,15 +131,16 @@ static void ev_procs(rmd_finding *f, const rmd_evidence *ev) {
                              pr->args[0] ? pr->args : pr->comm,
                              stopped ? " -- STOPPED (state T: SIGSTOP, debugger or job control)" : "");
             shown++;
-        } else {
-            others++;
         }
     }
+    others = h->n_procs_total > shown ? h->n_procs_total - shown : 0;
     if (others)
         rmd_strlist_addf(&f->evidence, "%d %sredis-server/valkey-server process%s on this host %s", others,
                          shown ? "other " : "", others == 1 ? "" : "es",
                          shown ? "(not this endpoint's)" : "(none listens on this port)");
 }
+
+static int listener_stopped(const rmd_evidence *ev) { return rmd_host_listener_stopped(&ev->host_facts); }
 
 static int host_local(const rmd_evidence *ev) { return ev->host_facts.collected && ev->host_facts.is_local; }
 
@@ -178,8 +183,9 @@ static int r_oom_killed(const rmd_evidence *ev, const rmd_thresholds *th, rmd_fi
     if (h->oom_age_s >= 0) human_secs(h->oom_age_s, age, sizeof age);
     if (k) rmd_memlcpy(pid, sizeof pid, k + 15, strspn(k + 15, "0123456789"));
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_KILLED, RMD_SEV_CRITICAL,
-        "Nothing listens on %s and no redis-server runs on this host; the kernel OOM killer killed redis-server "
-        "(pid %s) %s ago: most likely this server, killed for memory.", ep, pid, age);
+        "Nothing listens on %s and no redis-server runs on this host; the kernel OOM killer killed a redis-server "
+        "(pid %s) %s ago. Nothing in the kernel record names this port, but with no redis-server left it is the "
+        "likeliest reason the server is gone.", ep, pid, age);
     ev_oom(f, ev);
     ev_phase(f, ev);
     ev_listener(f, ev);
@@ -211,6 +217,20 @@ static int r_firewall(const rmd_evidence *ev, const rmd_thresholds *th, rmd_find
 /* Nothing on the dialled address, but the port is bound on another one: the
  * client dials ::1 and the server listens on 127.0.0.1, or the server binds
  * one interface and the client uses another. */
+/* connect(2) on a unix socket answers EACCES when the caller may not write
+ * the socket file (unixsocketperm) or search its directory. */
+static int r_socket_permission(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_phase_result *r = failed(ev);
+    if (!failed_in(ev, RMD_PHASE_CONNECT) || !r || !ev->unix_path[0] || r->fail != RMD_FAIL_PERM) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_SOCKET_PERMISSION, RMD_SEV_CRITICAL,
+        "Permission denied on the unix socket %s: this user may not write the socket file or enter its directory "
+        "(unixsocketperm, owner, group).", ev->unix_path);
+    ev_phase(f, ev);
+    ev_listener(f, ev);
+    return 1;
+}
+
 static int r_bind_mismatch(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
     const rmd_host *h = &ev->host_facts;
@@ -425,7 +445,7 @@ static int r_paused(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findin
     const rmd_phase_result *r = failed(ev);
     const rmd_host *h = &ev->host_facts;
     if (!r || r->fail != RMD_FAIL_TIMEOUT || !failed_in(ev, RMD_PHASE_PING) || ev->peer_bytes[0]) return 0;
-    if (!host_local(ev) || !h->listening || !h->tcp_checked || !ev->local_port || h->n_stopped) return 0;
+    if (!host_local(ev) || !h->listening || !h->tcp_checked || !ev->local_port || listener_stopped(ev)) return 0;
     if (h->peer_found && h->peer_rqueue > 0) return 0;
     int redis_listener = 0; /* only a redis-server is known to hold replies while it reads */
     for (int i = 0; i < h->n_procs; i++) redis_listener |= h->listen_pid && h->procs[i].pid == h->listen_pid;
@@ -451,10 +471,20 @@ static int r_unresponsive(const rmd_evidence *ev, const rmd_thresholds *th, rmd_
     char ep[300];
     endpoint(ev, ep, sizeof ep);
     const rmd_host *h = &ev->host_facts;
+    if (host_local(ev) && h->listening && h->listen_pid && h->listen_comm[0] &&
+        strncmp(h->listen_comm, "redis-", 6) != 0 && strncmp(h->listen_comm, "valkey-", 7) != 0) {
+        /* the port belongs to another program: it is not a Redis that hangs */
+        rmd_finding *nf = rmd_findings_add(out, RMD_CAUSE_NOT_REDIS, RMD_SEV_CRITICAL,
+            "%s is held by %s (pid %d), not by a redis-server: it accepted the connection and never answered %s.", ep,
+            h->listen_comm, h->listen_pid, ev->failed_phase == RMD_PHASE_AUTH ? "AUTH" : "PING");
+        ev_phase(nf, ev);
+        ev_listener(nf, ev);
+        return 1;
+    }
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_SERVER_UNRESPONSIVE, RMD_SEV_CRITICAL,
         "%s accepted the TCP connection but did not answer %s within %.0f ms%s.", ep,
         ev->failed_phase == RMD_PHASE_AUTH ? "AUTH" : "PING", r->ms,
-        host_local(ev) && h->n_stopped ? ": the redis-server process is stopped (SIGSTOP)"
+        host_local(ev) && listener_stopped(ev) ? ": the redis-server process is stopped (SIGSTOP)"
         : ev->peer_bytes[0]            ? ": it sends bytes too slowly or never finishes a reply"
         : h->peer_found && h->peer_rqueue > 0 ? ": it has not even read the request, so its event loop is blocked "
                                                 "(a long command or script, DEBUG SLEEP, swapping, or a stopped thread)"
@@ -509,7 +539,7 @@ static int r_unknown(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
 
 /* Order matters: the first match is the diagnosis. */
 static const rule_fn connectivity_rules[] = {
-    r_dns, r_oom_killed, r_firewall, r_bind_mismatch, r_server_down, r_connect_timeout, r_tls_required, r_tls_error,
+    r_dns, r_oom_killed, r_socket_permission, r_firewall, r_bind_mismatch, r_server_down, r_connect_timeout, r_tls_required, r_tls_error,
     r_auth_required, r_auth_failed, r_protected, r_maxclients, r_loading, r_busy, r_paused, r_unresponsive,
     r_not_redis, r_unknown,
 };
@@ -564,6 +594,30 @@ static int r_memory(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findin
     return 1;
 }
 
+/* The data directory is gone (CONFIG GET dir answers "" when getcwd fails;
+ * /proc shows the cwd as deleted) while saves are configured: the next save
+ * fails, and with save points writes stop then. */
+static int r_dir_gone(const rmd_evidence *ev, rmd_findings *out) {
+    const char *dir = cfg_s(ev, RMD_CFG_DIR), *save = cfg_s(ev, RMD_CFG_SAVE), *aof = cfg_s(ev, RMD_CFG_APPENDONLY);
+    const char *cwd = ev->host_facts.listen_cwd;
+    size_t cl = strlen(cwd);
+    int gone = (dir && !dir[0]) || (cl > 10 && !strcmp(cwd + cl - 10, " (deleted)"));
+    int saves = (save && save[0]) || (aof && !strcmp(aof, "yes"));
+    if (!gone || !saves) return 0;
+    long long changes = -1;
+    info_ll(ev, "rdb_changes_since_last_save", &changes);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_PERSISTENCE_FAILURE, RMD_SEV_WARNING,
+        "The server's data directory no longer exists: the next %s will fail%s.",
+        save && save[0] ? "snapshot" : "AOF rewrite",
+        save && save[0] ? " and then writes stop with MISCONF" : "");
+    if (!f) return 1;
+    if (dir && !dir[0]) rmd_strlist_add(&f->evidence, "CONFIG GET dir is empty: the working directory is gone");
+    if (cwd[0]) rmd_strlist_addf(&f->evidence, "working directory of pid %d: %s", ev->host_facts.listen_pid, cwd);
+    if (save) rmd_strlist_addf(&f->evidence, "save=\"%s\" appendonly=%s", save, aof ? aof : "?");
+    if (changes >= 0) rmd_strlist_addf(&f->evidence, "rdb_changes_since_last_save=%lld (not on disk)", changes);
+    return 1;
+}
+
 /* Does the server refuse writes now? Redis (writeCommandsDeniedByDiskError)
  * refuses them after a failed BGSAVE only when stop-writes-on-bgsave-error is
  * yes AND save points are configured, and after a failed AOF write only when
@@ -577,7 +631,7 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
     int aofw_err = aofw && strcmp(aofw, "ok") != 0;
     int aof_err = aofw_err || (aofr && strcmp(aofr, "ok") != 0);
     int misconf = strncmp(ev->ping_error, "MISCONF", 7) == 0;
-    if (!rdb_err && !aof_err && !misconf) return 0;
+    if (!rdb_err && !aof_err && !misconf) return r_dir_gone(ev, out);
     const char *sw = cfg_s(ev, RMD_CFG_STOP_WRITES_ON_BGSAVE_ERROR);
     const char *save = cfg_s(ev, RMD_CFG_SAVE);
     long long aof_on = -1;
@@ -772,7 +826,7 @@ static int r_oom_killed_before(const rmd_evidence *ev, const rmd_thresholds *th,
     /* Only a kill shortly before this process started can explain its restart,
      * and only on a host with one instance can the kill be attributed to it. */
     if (h->oom_age_s < 0 || h->oom_age_s < (double)up || h->oom_age_s - (double)up > 3600) return 0;
-    if (h->n_procs > 1) return 0;
+    if (h->n_procs_total > 1) return 0;
     char age[32], upt[32];
     human_secs(h->oom_age_s, age, sizeof age);
     human_secs((double)up, upt, sizeof upt);
@@ -861,6 +915,20 @@ static int r_paused_info(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
     return 1;
 }
 
+/* Redis 7.0 says nothing of a pause in INFO, but CLIENT LIST shows its
+ * victims: clients blocked in commands that never block by themselves. */
+static int r_paused_clients(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    if (ev->clients.held_total <= 0 || rmd_findings_has(out, RMD_CAUSE_CLIENTS_PAUSED)) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLIENTS_PAUSED, RMD_SEV_WARNING,
+        "%ld client%s %s blocked in %s, a command that never blocks by itself: writes are paused (CLIENT PAUSE WRITE, "
+        "a failover) and %s until the pause ends.", ev->clients.held_total, ev->clients.held_total == 1 ? "" : "s",
+        ev->clients.held_total == 1 ? "is" : "are", ev->clients.held_cmd, ev->clients.held_total == 1 ? "waits" : "wait");
+    if (f) rmd_strlist_addf(&f->evidence, "CLIENT LIST: %ld client%s with flag b in cmd=%s", ev->clients.held_total,
+                            ev->clients.held_total == 1 ? "" : "s", ev->clients.held_cmd);
+    return 1;
+}
+
 static int r_db(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
     if (!ev->select_error[0]) return 0;
@@ -923,7 +991,7 @@ static int r_checks_incomplete(const rmd_evidence *ev, const rmd_thresholds *th,
 }
 
 static const rule_fn server_rules[] = {
-    r_collect_failed, r_paused_info, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster,
+    r_collect_failed, r_paused_info, r_paused_clients, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster,
     r_oom_killed_before, r_restart, r_keepalive, r_eviction, r_latency_monitor,
 };
 

@@ -33,7 +33,7 @@ else
     case_begin collect/config-renamed
     need_exit 1
     need_out_contains "checks-incomplete"
-    need_out_contains "CONFIG GET (13 settings)"
+    need_out_contains "settings): ERR unknown command"
     need_out_contains "reachable"
     case_end
 fi

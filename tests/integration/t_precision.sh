@@ -250,6 +250,7 @@ systemctl status {service}
 EOF
 if start_redis keep && start_redis sunday; then
     kill_pid "${R_PID[sunday]}" KILL
+    for _ in 1 2 3 4 5 6 7 8 9 10; do is_listening "${R_PORT[sunday]}" || break; sleep 0.2; done
     diag sunday --json --timeout "$RMD_TIMEOUT" --kb "$KB" --now 2026-12-06T03:30 -p "${R_PORT[sunday]}"
     case_begin precision/window-never-hides-an-outage
     need_json

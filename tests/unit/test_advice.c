@@ -92,7 +92,7 @@ static void check_line(const char *tmpl, const char *v, const rmd_target *t) {
     rmd_expansion e;
     char log[128], out[128];
     fill_evidence(&ev, v);
-    rmd_advice_expand(tmpl, &ev, t, &e);
+    rmd_advice_expand(tmpl, &ev, t, RMD_CAUSE_UNKNOWN, &e);
     rmd_evidence_free(&ev);
     if (e.truncated) return; /* dropped, never printed */
     /* JSON carries exactly the text */
@@ -212,40 +212,40 @@ TEST(placeholders_filled_and_quoted) {
     rmd_evidence_init(&ev);
     strcpy(ev.host, "10.0.3.7");
     ev.port = 6380;
-    rmd_advice_expand("{cli} ping; nc -vz {host} {port}", &ev, NULL, &e);
+    rmd_advice_expand("{cli} ping; nc -vz {host} {port}", &ev, NULL, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "redis-cli -h 10.0.3.7 -p 6380 ping; nc -vz 10.0.3.7 6380");
     CHECK(!e.is_template);
     /* unknown values: a template that parses and refuses to run */
-    rmd_advice_expand("systemctl status {service}; docker logs {container}", &ev, NULL, &e);
+    rmd_advice_expand("systemctl status {service}; docker logs {container}", &ev, NULL, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "systemctl status \"${REDIS_SERVICE:?set REDIS_SERVICE to the systemd unit, e.g. redis-server}\"; "
                      "docker logs \"${REDIS_CONTAINER:?set REDIS_CONTAINER to the Redis container name or id}\"");
     CHECK(e.is_template);
     CHECK_STR(e.needs, "REDIS_SERVICE,REDIS_CONTAINER");
     strcpy(ev.host, "a'$(reboot)'b");
-    rmd_advice_expand("ping {host}", &ev, NULL, &e);
+    rmd_advice_expand("ping {host}", &ev, NULL, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "ping 'a'\\''$(reboot)'\\''b'");
-    rmd_advice_expand("ping '{host}'", &ev, NULL, &e); /* the author quoted it */
+    rmd_advice_expand("ping '{host}'", &ev, NULL, RMD_CAUSE_UNKNOWN, &e); /* the author quoted it */
     CHECK_STR(e.cmd, "ping 'a'\\''$(reboot)'\\''b'");
-    rmd_advice_expand("ping \"{host}\"", &ev, NULL, &e);
+    rmd_advice_expand("ping \"{host}\"", &ev, NULL, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "ping \"a'\\$(reboot)'b\"");
     ev.config[RMD_CFG_DIR].status = RMD_ITEM_OK;
     strcpy(ev.config[RMD_CFG_DIR].value, "/var/lib/redis`id`");
-    rmd_advice_expand("df -h {dir} {unknown} awk '{print $1}'", &ev, NULL, &e);
+    rmd_advice_expand("df -h {dir} {unknown} awk '{print $1}'", &ev, NULL, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "df -h '/var/lib/redis`id`' {unknown} awk '{print $1}'");
     /* not printable: left out, said so */
     strcpy(ev.config[RMD_CFG_DIR].value, "/tmp/q\xff'x");
-    rmd_advice_expand("df -h {dir}", &ev, NULL, &e);
+    rmd_advice_expand("df -h {dir}", &ev, NULL, RMD_CAUSE_UNKNOWN, &e);
     CHECK(e.is_template);
     CHECK(strstr(e.note, "invalid UTF-8") != NULL);
     CHECK(strchr(e.cmd, '\xff') == NULL);
     /* CONFIG GET dir empty (removed directory): the listener's cwd from /proc */
     strcpy(ev.config[RMD_CFG_DIR].value, "");
     strcpy(ev.host_facts.listen_cwd, "/tmp/rmdex (deleted)");
-    rmd_advice_expand("ls -ld {dir}", &ev, NULL, &e);
+    rmd_advice_expand("ls -ld {dir}", &ev, NULL, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "ls -ld /tmp/rmdex");
     strcpy(ev.host_facts.listen_container, "0123456789ab");
     strcpy(ev.host_facts.listen_service, "redis@6380");
-    rmd_advice_expand("docker logs {container}; journalctl -u {service}", &ev, NULL, &e);
+    rmd_advice_expand("docker logs {container}; journalctl -u {service}", &ev, NULL, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "docker logs 0123456789ab; journalctl -u redis@6380");
     rmd_evidence_free(&ev);
 }
@@ -261,13 +261,13 @@ TEST(cli_never_repeats_a_flag) {
     ev.tls = 1;
     rmd_target_set(&t.user, "app");
     rmd_target_set(&t.password, "pw");
-    rmd_advice_expand("{cli} --user bob --askpass ping", &ev, &t, &e);
+    rmd_advice_expand("{cli} --user bob --askpass ping", &ev, &t, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "redis-cli -h 127.0.0.1 -p 6379 --tls --user bob --askpass ping");
-    rmd_advice_expand("{cli} --tls --insecure ping", &ev, &t, &e);
+    rmd_advice_expand("{cli} --tls --insecure ping", &ev, &t, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "redis-cli -h 127.0.0.1 -p 6379 --user app --askpass --tls --insecure ping");
     /* the port was shown to be plaintext: no --tls, and TLS-only steps are ruled out */
     ev.xcheck = RMD_XCHECK_RESP_ANSWERED;
-    rmd_advice_expand("{cli} ping", &ev, &t, &e);
+    rmd_advice_expand("{cli} ping", &ev, &t, RMD_CAUSE_UNKNOWN, &e);
     CHECK_STR(e.cmd, "redis-cli -h 127.0.0.1 -p 6379 --user app --askpass ping");
     char why[160];
     CHECK(!rmd_advice_applies("openssl s_client -connect {host}:{port}", 'd', RMD_CAUSE_TLS_ERROR, &ev, why, sizeof why));

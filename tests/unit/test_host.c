@@ -1,7 +1,10 @@
 /* test_host.c -- host fact parsers on real /proc and kernel lines, malformed
  * lines, and rmd_host_collect against a real redis-server started here. */
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -120,8 +123,20 @@ static pid_t start_server(int port) {
     return 0;
 }
 
+/* A loopback port nobody uses now: the kernel picks it (bind to port 0). */
+static int free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
 TEST(collect_against_a_real_server) {
-    int port = 20000 + (int)(getpid() % 20000);
+    int port = free_port();
+    CHECK(port > 0);
     pid_t pid = start_server(port);
     CHECK(pid > 0);
     if (pid <= 0) return;

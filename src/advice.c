@@ -711,3 +711,10 @@ void rmd_advice_fill(rmd_findings *l, const rmd_kb *kb, const rmd_evidence *ev, 
         }
     }
 }
+
+int rmd_advice_placeholder_known(const char *name, size_t len) {
+    if (len == 3 && !strncmp(name, "cli", 3)) return 1;
+    for (size_t i = 0; i < sizeof placeholders / sizeof placeholders[0]; i++)
+        if (strlen(placeholders[i].name) == len && !strncmp(name, placeholders[i].name, len)) return 1;
+    return 0;
+}

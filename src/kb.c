@@ -543,8 +543,8 @@ static void set_placeholders(parse_ctx *c, const yaml_node_t *v) {
         size_t tl = val->data.scalar.length;
         if (tl > 2 && to[0] == '{' && to[tl - 1] == '}') { to++; tl -= 2; }
         if (!rmd_kb_placeholder_known(to, tl)) {
-            node_err(c, val, 0, "placeholder '%.40s' maps to '%.40s', which is not one of host, port, cli, dir, socket, "
-                     "container, service (redis-medic fills only what the evidence holds)",
+            node_err(c, val, 0, "placeholder '%.40s' maps to '%.40s', which is not a placeholder redis-medic fills from "
+                     "the evidence (host, port, cli, dir, socket, container, service... see docs/runbooks.md)",
                      (const char *)k->data.scalar.value, (const char *)val->data.scalar.value);
             continue;
         }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "advice.h"
 #include "causes.h"
 #include "kbint.h"
 #include "kblink.h"
@@ -306,12 +307,7 @@ int rmd_kb_read_body(rmd_runbook *rb, const rmd_md *md, const rmd_kb_fm_seen *se
 
 /* ------------------------------------------------------------ placeholders */
 
-int rmd_kb_placeholder_known(const char *name, size_t n) {
-    static const char *const names[] = {"host", "port", "cli", "dir", "socket", "container", "service"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i]) == n && !strncmp(name, names[i], n)) return 1;
-    return 0;
-}
+int rmd_kb_placeholder_known(const char *name, size_t n) { return rmd_advice_placeholder_known(name, n); }
 
 void rmd_kb_ph_add(rmd_runbook *rb, const char *from, const char *to) {
     for (size_t i = 0; i < rb->ph_from.n; i++)

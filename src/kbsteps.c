@@ -224,7 +224,7 @@ static void check_unmapped(const rmd_runbook *rb, const char *step, const rmd_md
         rmd_kb_problem_add(x->probs, rb->source, at->line, col_in(at, ph, strlen(ph)), 2,
                            "placeholder %s cannot be filled from the evidence; the step is shown as written (map it "
                            "with 'placeholders:' if the evidence holds it: host, port, cli, dir, socket, container, "
-                           "service)", ph);
+                           "service...)", ph);
     }
 }
 

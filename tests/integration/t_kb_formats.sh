@@ -110,7 +110,7 @@ if start_redis full --maxclients 4; then
         # the seed's steps are aws/kubectl ones: ruled out off AWS and Kubernetes, and said so;
         # the built-in runbook's steps follow
         need_jq '.findings[0].steps_ruled_out >= 1' "the seed's aws steps not counted as ruled out"
-        need_jq ".findings[0].next_steps | map(select(test(\"CONFIG SET maxclients\"))) | length > 0" \
+        need_jq ".findings[0].next_steps | map(select(test(\"sport = :$port\"))) | length > 0" \
             "built-in steps missing after the team's runbook"
         case_end
     fi

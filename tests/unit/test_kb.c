@@ -412,7 +412,7 @@ TEST(placeholder_maps) {
     rmd_kb_problems_free(&ex);
     rmd_runbook_free(&rb);
     rmd_kb_problems_free(&p);
-    EXPECT_PROBLEM("---\ntitle: x\nplaceholders:\n  prod-redis: cluster\n---\n", "not one of host, port", 4, 15);
+    EXPECT_PROBLEM("---\ntitle: x\nplaceholders:\n  prod-redis: nosuch\n---\n", "which is not a placeholder", 4, 15);
 }
 
 TEST(quoted_placeholders_rejected) {

@@ -131,7 +131,12 @@ static void show_team(const rmd_runbook *rb) {
     say_list("services", &rb->services);
     say_list("tags", &rb->tags);
     say_list("symptoms", &rb->symptoms);
-    say_list("escalation contacts", &rb->contacts);
+    for (size_t i = 0; i < rb->contacts.n; i++) {
+        char handle[128];
+        const char *kind = rmd_kb_contact_kind(rb->contacts.items[i], handle, sizeof handle);
+        rmd_tprintf(stdout, "  escalation contact (%s%s%s): %s\n", kind, handle[0] ? " " : "", handle,
+                    rb->contacts.items[i]);
+    }
     if (rb->builtin) return;
     for (size_t i = 0; i < rb->n_links; i++)
         rmd_tprintf(stdout, "  linked to %s by %s\n", rb->links[i].cause, rb->links[i].reason ? rb->links[i].reason : "?");
@@ -201,7 +206,16 @@ static void team_json(json_t *j, const rmd_runbook *rb) {
     json_object_set_new(j, "services", strlist_json(&rb->services));
     json_object_set_new(j, "tags", strlist_json(&rb->tags));
     json_object_set_new(j, "symptoms", strlist_json(&rb->symptoms));
-    json_object_set_new(j, "contacts", strlist_json(&rb->contacts));
+    json_t *cs = json_array();
+    for (size_t i = 0; i < rb->contacts.n; i++) {
+        char handle[128];
+        json_t *c = json_object();
+        json_object_set_new(c, "text", rmd_json_string(rb->contacts.items[i]));
+        json_object_set_new(c, "kind", json_string(rmd_kb_contact_kind(rb->contacts.items[i], handle, sizeof handle)));
+        if (handle[0]) json_object_set_new(c, "handle", rmd_json_string(handle));
+        json_array_append_new(cs, c);
+    }
+    json_object_set_new(j, "contacts", cs);
     json_t *ls = json_array();
     for (size_t i = 0; i < rb->n_links; i++) {
         json_t *l = json_object();

@@ -169,6 +169,11 @@ void rmd_kb_explain(const rmd_runbook *rb, time_t now, rmd_kb_problems *probs);
  * warning, sev4/P4/low/minor -> low, info. NULL when unknown. */
 const char *rmd_kb_severity_norm(const char *word);
 
+/* What an escalation contact line names: "slack" (a #channel or an @handle,
+ * copied into handle), "pagerduty", "email" (an address, copied), or "team"
+ * (anything else: "Backend Team + Infrastructure Team"). */
+const char *rmd_kb_contact_kind(const char *text, char *handle, size_t handlelen);
+
 /* Print rb with a normalised front matter (every key redis-medic understood,
  * in the ERROR-001 format, causes with their reasons as comments) and its
  * body unchanged, for `kb import`. f is a FILE*. */

@@ -305,6 +305,30 @@ int rmd_kb_read_body(rmd_runbook *rb, const rmd_md *md, const rmd_kb_fm_seen *se
     return rc;
 }
 
+/* ------------------------------------------------------------- contacts */
+
+/* The first word of text starting with c ('#', '@') or holding '@' (email). */
+static int word_with(const char *text, char c, char *out, size_t n) {
+    for (const char *p = text; *p; p++) {
+        if (p != text && !(p[-1] == ' ' || p[-1] == '(' || p[-1] == ':')) continue;
+        size_t w = strcspn(p, " ,;)");
+        const char *at = memchr(p, '@', w);
+        if ((c && *p == c && w > 1) || (!c && at && at != p && at + 1 < p + w && memchr(at, '.', (size_t)(p + w - at)))) {
+            rmd_memlcpy(out, n, p, w);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *rmd_kb_contact_kind(const char *text, char *handle, size_t n) {
+    handle[0] = '\0';
+    if (strcasestr(text, "pagerduty") || strcasestr(text, "pager duty")) return "pagerduty";
+    if (word_with(text, 0, handle, n)) return "email";
+    if (word_with(text, '#', handle, n) || (strcasestr(text, "slack") && word_with(text, '@', handle, n))) return "slack";
+    return "team";
+}
+
 /* ------------------------------------------------------------ placeholders */
 
 int rmd_kb_placeholder_known(const char *name, size_t n) { return rmd_advice_placeholder_known(name, n); }

@@ -66,7 +66,9 @@ case_begin kb-formats/show-merges-team-and-builtin
 need_exit 0
 grep -q '^004_4d2e6d5bea575b87  Redis Connection Exhaustion' "$D_OUT" || because "team runbook not first"
 grep -qF "linked to connection-leak by the section 'Connection Leak'" "$D_OUT" || because "no reason shown"
-grep -qF "escalation contacts: Primary: #platform-oncall in Slack" "$D_OUT" || because "no contacts"
+grep -qF "escalation contact (slack #platform-oncall): Primary: #platform-oncall in Slack" "$D_OUT" || because "no contacts"
+grep -qF "escalation contact (pagerduty): If data loss suspected: Page Database Team via PagerDuty" "$D_OUT" ||
+    because "no PagerDuty contact"
 grep -q '^RMD-CONNECTION-LEAK ' "$D_OUT" || because "built-in runbook not merged after it"
 case_end
 

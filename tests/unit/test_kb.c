@@ -377,6 +377,19 @@ TEST(team_runbook_comes_first) {
     rmd_kb_free(&kb);
 }
 
+TEST(contact_kinds) {
+    char h[64];
+    CHECK_STR(rmd_kb_contact_kind("Primary: #platform-oncall in Slack", h, sizeof h), "slack");
+    CHECK_STR(h, "#platform-oncall");
+    CHECK_STR(rmd_kb_contact_kind("Secondary: @redis-team in Slack", h, sizeof h), "slack");
+    CHECK_STR(h, "@redis-team");
+    CHECK_STR(rmd_kb_contact_kind("Page Database Team via PagerDuty", h, sizeof h), "pagerduty");
+    CHECK_STR(rmd_kb_contact_kind("mail dba@example.com", h, sizeof h), "email");
+    CHECK_STR(h, "dba@example.com");
+    CHECK_STR(rmd_kb_contact_kind("Backend Team + Infrastructure Team", h, sizeof h), "team");
+    CHECK_STR(h, "");
+}
+
 TEST(severity_scales) {
     CHECK_STR(rmd_kb_severity_norm("sev1"), "critical");
     CHECK_STR(rmd_kb_severity_norm("SEV-2"), "high");
@@ -611,6 +624,7 @@ int main(void) {
     RUN(seeds_load_and_link);
     RUN(team_runbook_comes_first);
     RUN(severity_scales);
+    RUN(contact_kinds);
     RUN(placeholder_maps);
     RUN(quoted_placeholders_rejected);
     RUN(markdown_formats);

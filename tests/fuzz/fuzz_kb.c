@@ -26,6 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < rb.n_links; i++) rmd_kb_steps_for(&rb, rb.links[i].cause, &steps);
         rmd_strlist_free(&steps);
         rmd_kb_explain(&rb, 1764547200, &p);
+        for (size_t i = 0; i < rb.contacts.n; i++) {
+            char handle[64];
+            rmd_kb_contact_kind(rb.contacts.items[i], handle, sizeof handle);
+        }
         FILE *null = fopen("/dev/null", "w");
         if (null) {
             rmd_kb_print_normalised(&rb, null);

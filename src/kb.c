@@ -32,8 +32,6 @@ extern const size_t rmd_kb_builtin_count;
 
 /* -------------------------------------------------------------- problems */
 
-#define problem rmd_kb_problem_add
-
 void rmd_kb_problem_add(rmd_kb_problems *p, const char *file, int line, int col, int warning, const char *fmt, ...) {
     char msg[512];
     va_list ap;
@@ -284,7 +282,7 @@ static void node_err(parse_ctx *c, const yaml_node_t *n, int warning, const char
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     rmd_kb_pos p = pos_of(c, n);
-    problem(c->probs, c->source, p.line, p.col, warning, "%s", msg);
+    rmd_kb_problem_add(c->probs, c->source, p.line, p.col, warning, "%s", msg);
     if (!warning) c->bad = 1;
 }
 
@@ -499,7 +497,7 @@ static void check_patterns(parse_ctx *c) {
         size_t len = strlen(pat);
         rmd_kb_pos p = rb->pattern_pos ? rb->pattern_pos[i] : (rmd_kb_pos){0, 0};
         if (len > RMD_KB_MAX_PATTERN) {
-            problem(c->probs, c->source, p.line, p.col, 0, "pattern is %zu characters long; the limit is %d", len,
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "pattern is %zu characters long; the limit is %d", len,
                     RMD_KB_MAX_PATTERN);
             c->bad = 1;
             continue;
@@ -510,7 +508,7 @@ static void check_patterns(parse_ctx *c) {
         if (!re) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(code, msg, sizeof msg);
-            problem(c->probs, c->source, p.line, p.col, 0, "pattern does not compile at offset %zu: %s", (size_t)off,
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "pattern does not compile at offset %zu: %s", (size_t)off,
                     (const char *)msg);
             c->bad = 1;
             continue;
@@ -518,7 +516,7 @@ static void check_patterns(parse_ctx *c) {
         pcre2_code_free(re);
         long nq = nested_quantifier(pat, len);
         if (nq >= 0) {
-            problem(c->probs, c->source, p.line, p.col, 0,
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0,
                     "pattern has a nested unbounded quantifier at offset %ld, which can backtrack catastrophically; "
                     "rewrite it without a repeated group of repeats",
                     nq);
@@ -562,7 +560,7 @@ static void set_causes(parse_ctx *c, const yaml_node_t *v, const char *key) {
     for (size_t i = 0; i < l.n; i++) {
         if (rmd_cause_find(l.items[i]) < 0) {
             rmd_kb_pos p = pos ? pos[i] : (rmd_kb_pos){0, 0};
-            problem(c->probs, c->source, p.line, p.col, 0, "unknown cause id '%.60s' (see docs/causes.md)", l.items[i]);
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "unknown cause id '%.60s' (see docs/causes.md)", l.items[i]);
             c->bad = 1;
             continue;
         }
@@ -627,25 +625,25 @@ static void apply_key(parse_ctx *c, const yaml_node_t *k, const yaml_node_t *v) 
 static void check_runbook(parse_ctx *c) {
     rmd_runbook *rb = c->rb;
     if (rb->error_id && !rb->id_derived && !valid_id(rb->error_id)) {
-        problem(c->probs, c->source, rb->error_id_pos.line, rb->error_id_pos.col, 0,
+        rmd_kb_problem_add(c->probs, c->source, rb->error_id_pos.line, rb->error_id_pos.col, 0,
                 "error_id '%.60s' may only use letters, digits, '-', '_' and '.' (at most 64)", rb->error_id);
         c->bad = 1;
     }
     if (c->seen.severity_key && rb->severity && !rmd_kb_severity_norm(rb->severity)) {
-        problem(c->probs, c->source, c->sev_pos.line, c->sev_pos.col, 0,
+        rmd_kb_problem_add(c->probs, c->source, c->sev_pos.line, c->sev_pos.col, 0,
                 "severity '%.40s' is not on a scale redis-medic knows (info, low, warning, medium, high, critical; "
                 "sev1-sev4; P1-P4)", rb->severity);
         c->bad = 1;
     }
     if (rb->auto_fix == 1 && !rb->fix_command) {
-        problem(c->probs, c->source, 2, 1, 0, "auto_fix is true but there is no fix_command");
+        rmd_kb_problem_add(c->probs, c->source, 2, 1, 0, "auto_fix is true but there is no fix_command");
         c->bad = 1;
     }
     if (rb->fix_command) {
         rmd_strlist argv = {0};
         int col;
         if (rmd_kb_split_argv(rb->fix_command, &argv, &col) != RMD_OK) {
-            problem(c->probs, c->source, rb->fix_pos.line, rb->fix_pos.col, 0,
+            rmd_kb_problem_add(c->probs, c->source, rb->fix_pos.line, rb->fix_pos.col, 0,
                     "fix_command cannot be split into argv (character %d: quotes unbalanced or shell syntax such as "
                     "pipes, ;, &&, redirections, $ or backticks, which no shell will interpret here)",
                     col);
@@ -656,7 +654,7 @@ static void check_runbook(parse_ctx *c) {
     for (size_t i = 0; i < rb->related.n; i++)
         if (rb->error_id && !strcasecmp(rb->related.items[i], rb->error_id)) {
             rmd_kb_pos p = rb->related_pos ? rb->related_pos[i] : (rmd_kb_pos){0, 0};
-            problem(c->probs, c->source, p.line, p.col, 0, "related_errors names the runbook itself (%s)", rb->error_id);
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "related_errors names the runbook itself (%s)", rb->error_id);
             c->bad = 1;
         }
     check_patterns(c);
@@ -696,13 +694,13 @@ static int check_text(const char *source, const char *text, size_t len, rmd_kb_p
     int l, c;
     if (nul) {
         line_col(text, (size_t)(nul - text), &l, &c);
-        problem(probs, source, l, c, 0, "binary file (NUL byte): a runbook is markdown text");
+        rmd_kb_problem_add(probs, source, l, c, 0, "binary file (NUL byte): a runbook is markdown text");
         return -1;
     }
     long bad = utf8_invalid_at((const unsigned char *)text, len);
     if (bad >= 0) {
         line_col(text, (size_t)bad, &l, &c);
-        problem(probs, source, l, c, 0, "not UTF-8: byte 0x%02x cannot start or continue a character", (unsigned char)text[bad]);
+        rmd_kb_problem_add(probs, source, l, c, 0, "not UTF-8: byte 0x%02x cannot start or continue a character", (unsigned char)text[bad]);
         return -1;
     }
     return 0;
@@ -716,10 +714,10 @@ static int parse_front_matter(parse_ctx *c, const char *fm, size_t fml) {
     rmd_err e = rmd_yaml_load(fm, fml, NULL, &doc, &ye);
     if (e != RMD_OK) {
         if (ye.ctx_line)
-            problem(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s that starts at line %d, column %d",
+            rmd_kb_problem_add(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s that starts at line %d, column %d",
                     ye.msg, ye.ctx_line + c->line0, ye.ctx_col);
         else
-            problem(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s",
+            rmd_kb_problem_add(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s",
                     e == RMD_ENOMEM ? "out of memory reading the front matter" : ye.msg);
         c->bad = 1;
         return -1;
@@ -727,7 +725,7 @@ static int parse_front_matter(parse_ctx *c, const char *fm, size_t fml) {
     c->doc = &doc;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root || root->type != YAML_MAPPING_NODE) {
-        problem(c->probs, c->source, 2, 1, 0, "the front matter must be a map of keys (key: value)");
+        rmd_kb_problem_add(c->probs, c->source, 2, 1, 0, "the front matter must be a map of keys (key: value)");
         c->bad = 1;
     } else {
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
@@ -758,7 +756,7 @@ rmd_err rmd_kb_parse(const char *source, const char *text, size_t len, rmd_runbo
     parse_ctx c = {source, text, 1, NULL, probs, rb, 0, {0}, {0, 0}};
     int fmr = split_front_matter(text, len, &fm, &fml, &body, &body_line);
     if (fmr == -2) {
-        problem(probs, source, 1, 1, 0, "front matter opened with '---' on line 1 is never closed by a line '---'");
+        rmd_kb_problem_add(probs, source, 1, 1, 0, "front matter opened with '---' on line 1 is never closed by a line '---'");
         return RMD_EPARSE;
     }
     if (fmr == 0) {
@@ -816,16 +814,16 @@ static char *read_file(const char *path, size_t *len, rmd_kb_problems *probs) {
     struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        problem(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
         return NULL;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        problem(probs, path, 0, 0, 0, "%s", S_ISDIR(st.st_mode) ? "is a directory, not a runbook file" : "not a regular file");
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "%s", S_ISDIR(st.st_mode) ? "is a directory, not a runbook file" : "not a regular file");
         close(fd);
         return NULL;
     }
     if (st.st_size > RMD_KB_MAX_FILE) {
-        problem(probs, path, 0, 0, 0, "file is %lld bytes; a runbook may be at most %d", (long long)st.st_size, RMD_KB_MAX_FILE);
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "file is %lld bytes; a runbook may be at most %d", (long long)st.st_size, RMD_KB_MAX_FILE);
         close(fd);
         return NULL;
     }
@@ -882,7 +880,7 @@ static void load_dir_placeholders(const char *dir, rmd_runbook *map, rmd_kb_prob
     if (fm.p && rmd_kb_parse(path, fm.p, fm.len, map, &local) != RMD_OK) {
         for (size_t i = 0; i < local.n; i++)
             if (local.items[i].warning != 2)
-                problem(probs, path, local.items[i].line ? local.items[i].line - (nested ? 1 : 2) : 0,
+                rmd_kb_problem_add(probs, path, local.items[i].line ? local.items[i].line - (nested ? 1 : 2) : 0,
                         local.items[i].col > 2 && !nested ? local.items[i].col - 2 : local.items[i].col,
                         local.items[i].warning, "%s", local.items[i].msg);
     }
@@ -901,7 +899,7 @@ int rmd_kb_load_path(rmd_kb *kb, const char *path, rmd_kb_problems *probs) {
     struct stat st;
     size_t before = kb->n;
     if (stat(path, &st) != 0) {
-        problem(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
         return 0;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -913,7 +911,7 @@ int rmd_kb_load_path(rmd_kb *kb, const char *path, rmd_kb_problems *probs) {
     }
     DIR *d = opendir(path);
     if (!d) {
-        problem(probs, path, 0, 0, 0, "cannot read directory: %s", strerror(errno));
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "cannot read directory: %s", strerror(errno));
         return 0;
     }
     rmd_strlist names = {0};
@@ -1037,7 +1035,7 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
         for (size_t j = 0; j < i; j++) {
             const rmd_runbook *b = &kb->items[j];
             if (a->error_id && b->error_id && !strcasecmp(a->error_id, b->error_id) && a->builtin == b->builtin)
-                problem(probs, a->source, a->error_id_pos.line, a->error_id_pos.col, 0,
+                rmd_kb_problem_add(probs, a->source, a->error_id_pos.line, a->error_id_pos.col, 0,
                         "duplicate error_id %s (also in %s)", a->error_id, b->source);
         }
         for (size_t r = 0; r < a->related.n; r++) {
@@ -1046,7 +1044,7 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
                 found = kb->items[j].error_id && !strcasecmp(kb->items[j].error_id, a->related.items[r]);
             rmd_kb_pos p = a->related_pos ? a->related_pos[r] : (rmd_kb_pos){0, 0};
             if (!found)
-                problem(probs, a->source, p.line, p.col, 1,
+                rmd_kb_problem_add(probs, a->source, p.line, p.col, 1,
                         "related error %s is not in this knowledge base (fine if it lives in another team's)",
                         a->related.items[r]);
         }
@@ -1060,12 +1058,12 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
                     if (kb->items[j].error_id && !strcasecmp(kb->items[j].error_id, cur->esc_runbook)) next = &kb->items[j];
                 if (!next) {
                     if (cur == a)
-                        problem(probs, a->source, a->esc_runbook_pos.line, a->esc_runbook_pos.col, 0,
+                        rmd_kb_problem_add(probs, a->source, a->esc_runbook_pos.line, a->esc_runbook_pos.col, 0,
                                 "escalation runbook %s does not exist", a->esc_runbook);
                     break;
                 }
                 if (next == a) {
-                    problem(probs, a->source, a->esc_runbook_pos.line, a->esc_runbook_pos.col, 0,
+                    rmd_kb_problem_add(probs, a->source, a->esc_runbook_pos.line, a->esc_runbook_pos.col, 0,
                             "escalation cycle: %s escalates back to itself after %d step%s", a->error_id ? a->error_id : "?",
                             steps + 1, steps ? "s" : "");
                     break;
@@ -1079,7 +1077,7 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
     for (int c = 0; c < RMD_CAUSE__COUNT; c++) {
         const char *id = rmd_cause_get((rmd_cause)c)->id;
         if (!rmd_kb_builtin_for_cause(kb, id))
-            problem(probs, "builtin:kb", 0, 0, 0, "cause %s has no runbook (add kb/%s.md)", id, id);
+            rmd_kb_problem_add(probs, "builtin:kb", 0, 0, 0, "cause %s has no runbook (add kb/%s.md)", id, id);
     }
 }
 

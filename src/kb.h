@@ -1,10 +1,15 @@
-/* kb.h -- the runbook knowledge base: markdown files with YAML front matter.
+/* kb.h -- the runbook knowledge base: markdown runbooks, with or without
+ * YAML front matter, in the formats teams keep.
  *
  * Advice stage of the pipeline: every finding links to the runbook of its
  * cause, and its next steps come from that runbook. The built-in runbooks
  * (kb/NAME.md) are compiled into the binary; --kb DIR and REDIS_MEDIC_KB add
  * user runbooks, which override a built-in one with the same error_id or
- * cause. Format: docs/runbooks.md.
+ * declared cause, and come first for every cause they cover (declared, or
+ * linked by kblink.c's table, with a reason). kb.c reads the front matter,
+ * loads and looks up; kbfmt.c reads the team formats from the body; kbmd.c
+ * classifies markdown lines; kbsteps.c makes steps and lint notes. Format:
+ * docs/runbooks.md.
  *
  * Parsing never does I/O (rmd_kb_parse takes bytes); loading reads files and
  * reports each bad one as problems, skipping it. Lint = parse + cross-file

@@ -326,6 +326,7 @@ static int scan_input(scan *s, const char *name, char *buf, int follow) {
     }
     s->file = strcmp(name, "-") ? name : "(stdin)";
     s->line = 1;
+    rmd_classifier_reset(s->cls); /* Redis URL ports are learned per input */
     size_t have = 0;
     int skipping = 0, rc = 0;
     for (;;) {

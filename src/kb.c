@@ -572,6 +572,7 @@ static void set_causes(parse_ctx *c, const yaml_node_t *v, const char *key) {
     for (size_t i = 0; i < l.n; i++) {
         if (rmd_cause_find(l.items[i]) < 0) {
             rmd_kb_pos p = pos ? pos[i] : (rmd_kb_pos){0, 0};
+            /* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): set_list gives pos one entry per item of l */
             rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "unknown cause id '%.60s' (see docs/causes.md)", l.items[i]);
             c->bad = 1;
             continue;

@@ -50,6 +50,7 @@ $(BUILD)/gen/kb_builtin.c: $(KBSRC) scripts/embed-kb.sh
 	bash scripts/embed-kb.sh $@ $(KBSRC)
 
 $(BUILD)/obj/kb_builtin.o: $(BUILD)/gen/kb_builtin.c
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
 
 $(BUILD)/librmd.a: $(LIBOBJ)

@@ -189,7 +189,7 @@ static double frac_at(const char *s, size_t n, size_t *i) {
 /* YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|+HHMM] at s. */
 static double iso_at(const char *s, size_t n) {
     int y, mo, d, h, mi, sec;
-    if (n < 19 || !num(s, 4, &y) || s[4] != '-' || !num(s + 5, 2, &mo) || s[7] != '-' || !num(s + 8, 2, &d) ||
+    if (n < 19 || !num(s, 4, &y) || (s[4] != '-' && s[4] != '/') || !num(s + 5, 2, &mo) || s[7] != s[4] || !num(s + 8, 2, &d) ||
         (s[10] != 'T' && s[10] != ' ') || !num(s + 11, 2, &h) || s[13] != ':' || !num(s + 14, 2, &mi) || s[16] != ':' ||
         !num(s + 17, 2, &sec))
         return -1;

@@ -1,0 +1,89 @@
+/* events.h -- group classified log lines into events.
+ *
+ * Evidence stage for `triage`, between classify.c (which lines match a cause)
+ * and triage.c (per-cause summary). A multi-line report is one event: a Java
+ * trace with its frames and "Caused by:" lines, a Python traceback with its
+ * logger header and chained exceptions. The event takes
+ *   - its cause from the deepest line that names one (a generic reset or
+ *     timeout does not override a specific cause named earlier),
+ *   - its time from its own line or, when that has none, from the logger's
+ *     header line just above the block,
+ *   - its endpoint from that line or, failing that, from any line of the block,
+ *   - its client from the line or its trace ("Spring Data Redis (Lettuce)").
+ * A new header line (anything that is not a frame, "Caused by:", or part of a
+ * Python traceback) starts a new event.
+ *
+ * Bytes in, events out: no I/O, no allocation after init. Input is fed in
+ * chunks of whole lines; an event that spans chunks is kept (bounded copies
+ * of its line and header) until the next chunk shows where it ends.
+ */
+#ifndef RMD_EVENTS_H
+#define RMD_EVENTS_H
+
+#include <stddef.h>
+
+#include "classify.h"
+#include "extract.h"
+
+#define RMD_EVENT_COPY 8192   /* bytes kept of a line that outlives its chunk */
+
+typedef struct rmd_event {
+    const char  *line;     /* the line that names the cause (borrowed, valid during the callback) */
+    size_t       len;      /* without the trailing '\n' and '\r' */
+    int          idx;      /* classifier pattern index */
+    long long    lineno;   /* 1-based line number of *line (0 when not counted) */
+    double       ts;       /* event time (UTC seconds) or -1 */
+    int          have_ep;
+    rmd_endpoint ep;
+    const char  *source;   /* client or server that wrote it (static string) */
+} rmd_event;
+
+typedef void (*rmd_event_cb)(const rmd_event *ev, void *arg);
+
+typedef struct rmd_events {
+    rmd_classifier *cls;          /* borrowed */
+    int             ref_year;
+    int             count_lines;  /* keep line numbers (costs a pass over the input) */
+    rmd_event_cb    cb;
+    void           *arg;
+    long long       line;         /* line number at the current position */
+    /* private: scanning state */
+    const char     *cur, *counted;
+    int             pend;         /* an event is being built */
+    const char     *p_line;       /* its cause line (in the chunk, or p_copy) */
+    size_t          p_len;
+    long long       p_lineno;
+    int             p_idx;
+    const char     *p_end;        /* end of the block's last classified line in this chunk, or NULL */
+    double          b_ts;         /* block: time of its first line or header, -1 */
+    int             b_have_ep;
+    rmd_endpoint    b_ep;         /* block: first endpoint seen */
+    int             b_spring, b_lettuce, b_jedis;
+    const char     *b_src;        /* block: first client seen in its lines */
+    int             b_tb;         /* block: a Python "Traceback" line seen */
+    int             g_lines, g_chained, g_tb, g_intb; /* the gap after the last classified line */
+    char            p_copy[RMD_EVENT_COPY];
+    /* the header candidate carried from the previous chunk */
+    int             h_valid;
+    int             h_tb;         /* a Traceback line between it and the chunk's end */
+    int             h_direct;     /* it was the chunk's last line */
+    char            h_copy[2048];
+    size_t          h_len;
+} rmd_events;
+
+/* Start grouping; cls borrowed. */
+void rmd_events_init(rmd_events *e, rmd_classifier *cls, int ref_year, int count_lines, rmd_event_cb cb, void *arg);
+
+/* Classify and group buf[0..len), whole lines (the last '\n' may be missing
+ * only at the end of the input). Events are reported through cb once their
+ * block is known to be complete. Returns 0, or -1 on a scanner error. */
+int rmd_events_feed(rmd_events *e, const char *buf, size_t len);
+
+/* End of input (or a pause in --follow): report the event being built. */
+void rmd_events_flush(rmd_events *e);
+
+/* Is this line part of an exception block (a frame, "Caused by:", a Python
+ * traceback line, blank)? Exposed for tests. */
+int rmd_events_block_line(const char *s, size_t n);
+
+#endif

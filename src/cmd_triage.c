@@ -30,6 +30,8 @@
 
 #define CHUNK    (4u << 20)   /* bytes read per scan */
 #define MAX_LINE (1u << 20)   /* a longer line is classified by its first MiB */
+#define CTX_MAX  (64u << 10)  /* earlier lines kept for events.c to find a header above a chunk */
+#define CTX_LINES 256
 
 typedef struct triage_opts {
     int           each, json, help, follow;
@@ -150,9 +152,10 @@ static void report_input(const char *name, const char *what, const char *tail) {
 }
 
 /* Feed the complete lines of buf[0..have) (all of it at the end of the
- * input); returns how many bytes were used. *skipping: the rest of a line
- * longer than the buffer, already classified by its first MAX_LINE bytes. */
-static size_t feed_lines(rmd_events *ev, char *buf, size_t have, int end, int *skipping) {
+ * input), with the ctx bytes before buf as context; returns how many bytes
+ * were used. *skipping: the rest of a line longer than the buffer, already
+ * classified by its first MAX_LINE bytes. */
+static size_t feed_lines(rmd_events *ev, char *buf, size_t have, size_t ctx, int end, int *skipping) {
     const char *last_nl = have ? memrchr(buf, '\n', have) : NULL;
     size_t upto = end ? have : last_nl ? (size_t)(last_nl - buf) + 1 : 0;
     if (!end && upto == 0 && have == CHUNK) upto = have; /* one line longer than the buffer */
@@ -167,16 +170,29 @@ static size_t feed_lines(rmd_events *ev, char *buf, size_t have, int end, int *s
         }
     }
     size_t n = upto - start;
-    if (n > 0) rmd_events_feed(ev, buf + start, n > MAX_LINE && !memchr(buf + start, '\n', n) ? MAX_LINE : n);
+    if (n > 0) rmd_events_feed(ev, buf + start, n > MAX_LINE && !memchr(buf + start, '\n', n) ? MAX_LINE : n, start ? 0 : ctx);
     if (upto == have && !end && buf[have - 1] != '\n') *skipping = 1;
     return upto;
+}
+
+/* Where the context kept from buf[0..total) starts: at most CTX_LINES whole
+ * lines and CTX_MAX bytes before total (total ends a line). */
+static size_t context_start(const char *buf, size_t total) {
+    size_t start = total;
+    for (int k = 0; k < CTX_LINES && start > 0; k++) {
+        const char *q = start > 1 ? memrchr(buf, '\n', start - 1) : NULL;
+        size_t ls = q ? (size_t)(q - buf) + 1 : 0;
+        if (total - ls > CTX_MAX) break;
+        start = ls;
+    }
+    return start;
 }
 
 /* Scan one input. Returns 0, or -1 on a read error (reported). follow: at
  * the end, wait for more until SIGINT / SIGTERM; the summary is refreshed
  * while input is idle. */
 static int scan_input(scan *s, const char *name, char *buf, int follow) {
-    long long shown = -1;
+    long long shown = 0; /* the summary is shown once there is something to show */
     rmd_logsrc in;
     if (rmd_logsrc_open(&in, name, follow) != 0) {
         report_input(name, in.err, "");
@@ -186,7 +202,7 @@ static int scan_input(scan *s, const char *name, char *buf, int follow) {
     rmd_escape(s->file, sizeof s->file, s->file_raw, strlen(s->file_raw));
     rmd_events ev;
     rmd_events_init(&ev, s->cls, s->t->ref_year, s->o->each, on_event, s);
-    size_t have = 0;
+    size_t have = 0, ctx = 0; /* buf: [ctx bytes of earlier lines][have bytes not yet fed] */
     int skipping = 0, rc = 0;
     for (;;) {
         if (follow && stop_following) break;
@@ -199,7 +215,7 @@ static int scan_input(scan *s, const char *name, char *buf, int follow) {
                 continue;
             }
         }
-        ssize_t r = rmd_logsrc_read(&in, buf + have, CHUNK - have);
+        ssize_t r = rmd_logsrc_read(&in, buf + ctx + have, CHUNK - have);
         if (r == RMD_LOGSRC_INTR) continue; /* a signal: the loop checks why */
         if (r < 0) {
             report_input(name, in.err, "");
@@ -214,13 +230,17 @@ static int scan_input(scan *s, const char *name, char *buf, int follow) {
             continue;
         }
         int end = r <= 0;
-        size_t used = feed_lines(&ev, buf, have, end, &skipping);
-        memmove(buf, buf + used, have - used);
-        have -= used;
+        size_t used = feed_lines(&ev, buf + ctx, have, ctx, end, &skipping), total = ctx + used;
+        size_t keep = used == 0 ? 0 : skipping || buf[total - 1] != '\n' ? total : context_start(buf, total);
+        if (used) {
+            memmove(buf, buf + keep, total - keep + have - used);
+            ctx = total - keep;
+            have -= used;
+        }
         if (follow) refresh(s, &shown);
         if (end) break;
     }
-    if (have) feed_lines(&ev, buf, have, 1, &skipping); /* stopped while following: what was seen counts */
+    if (have) feed_lines(&ev, buf + ctx, have, ctx, 1, &skipping); /* stopped while following: what was seen counts */
     rmd_events_flush(&ev);
     rmd_logsrc_close(&in);
     return rc;
@@ -294,7 +314,7 @@ int rmd_cmd_triage(int argc, char **argv) {
     rmd_kb kb = {0};
     rmd_kb_load_all(&kb, o.kb.v, o.kb.n, 1);
     rmd_triage *t = calloc(1, sizeof *t);
-    char *buf = malloc(CHUNK + 1);
+    char *buf = malloc(CTX_MAX + CHUNK + 1);
     s.cls = rmd_classifier_new(&kb, err, sizeof err);
     if (!t || !buf || !s.cls || inputs(args, nargs, &files, &read_errors) != 0) {
         fprintf(stderr, "redis-medic triage: %s\n", s.cls ? "out of memory" : err);

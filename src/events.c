@@ -68,21 +68,22 @@ static void note_line(rmd_events *e, const char *s, size_t n) {
     if (!e->b_have_ep) e->b_have_ep = rmd_extract_endpoint(s, n, &e->b_ep);
 }
 
-/* Start of the line before position p (chunk starts at e->cur), or NULL. */
+/* Start of the line before position p (in the chunk or the context lines
+ * before it), or NULL. */
 static const char *line_before(const rmd_events *e, const char *p) {
-    if (p <= e->cur) return NULL;
+    if (p <= e->ctx) return NULL;
     const char *q = p - 1; /* the '\n' ending the previous line */
-    while (q > e->cur && q[-1] != '\n') q--;
+    while (q > e->ctx && q[-1] != '\n') q--;
     return q;
 }
 
 /* The header line is used for what the event's own lines lack: its time
  * and, failing all else, the client it names (a logger name) unless it is
  * an event of its own. Not its endpoint: that may be another event's. */
-static void note_header(rmd_events *e, const char *s, size_t n) {
+static void note_header(rmd_events *e, const char *s, size_t n, int classified) {
     if (n && s[n - 1] == '\r') n--;
     if (e->b_ts < 0) rmd_extract_time(s, n, e->ref_year, &e->b_ts);
-    if (!e->b_src && rmd_classify_line(e->cls, s, n) < 0) note_source(e, s, n);
+    if (!e->b_src && !classified) note_source(e, s, n);
 }
 
 /* The line before p (in this chunk): its kind, start and length; -1 at
@@ -94,13 +95,6 @@ static int prev_line(rmd_events *e, const char **p, const char **s, size_t *n) {
     *n = (size_t)(*p - 1 - prev);
     *p = prev;
     return line_kind(prev, *n);
-}
-
-/* The header carried from the previous chunk, if the condition holds. */
-static void carried_header(rmd_events *e, int ok) {
-    if (!e->h_valid || !ok) return;
-    if (e->h_tb) e->b_tb = 1;
-    note_header(e, e->h_copy, e->h_len);
 }
 
 /* Find the header of a block whose first classified line is line:
@@ -116,40 +110,27 @@ static void find_header(rmd_events *e, const char *line, size_t len) {
     if (kind != L_HEADER) { /* walk up to the top of this block */
         for (k = 0; k < WALK_BACK_LINES; k++) {
             kind = prev_line(e, &p, &s, &n);
-            if (kind < 0) { /* the top is in the previous chunk */
-                carried_header(e, 1);
-                return;
-            }
+            if (kind < 0) return; /* beyond the context kept */
             if (kind == L_TRACEBACK) e->b_tb = 1;
             note_source(e, s, n);
             if (kind == L_HEADER) {
-                note_header(e, s, n);
+                note_header(e, s, n, s == e->last_cls);
                 break;
             }
         }
         if (k == WALK_BACK_LINES) return;
     }
     kind = prev_line(e, &p, &s, &n);
-    if (kind < 0) {
-        carried_header(e, e->h_direct || e->h_tb);
-        return;
-    }
     if (kind == L_HEADER) {
-        note_header(e, s, n);
+        note_header(e, s, n, s == e->last_cls);
         return;
     }
     for (k = 0; k < WALK_BACK_LINES && (kind == L_CONT || kind == L_BLANK); k++) {
         kind = prev_line(e, &p, &s, &n);
-        if (kind < 0) {
-            carried_header(e, e->h_tb);
-            return;
-        }
     }
     if (kind != L_TRACEBACK) return; /* frames of an earlier block */
     e->b_tb = 1;
-    kind = prev_line(e, &p, &s, &n);
-    if (kind < 0) carried_header(e, e->h_direct);
-    else if (kind == L_HEADER) note_header(e, s, n);
+    if (prev_line(e, &p, &s, &n) == L_HEADER) note_header(e, s, n, s == e->last_cls);
 }
 
 static void set_cause(rmd_events *e, const char *line, size_t len, int idx, long long lineno) {
@@ -251,6 +232,7 @@ static void on_line(const char *line, size_t len, int idx, void *arg) {
     feed_ctx *f = arg;
     rmd_events *e = f->e;
     count_to(e, line);
+
     const char *after = line + len < f->end ? line + len + 1 : f->end;
     if (e->pend) {
         if (!walk_gap(e, f->walked, line) && joins(e, line, len)) {
@@ -263,6 +245,7 @@ static void on_line(const char *line, size_t len, int idx, void *arg) {
             e->p_end = line + len;
             gap_reset(e);
             f->walked = after;
+            e->last_cls = line;
             return;
         }
         emit(e);
@@ -271,10 +254,11 @@ static void on_line(const char *line, size_t len, int idx, void *arg) {
     start_block(e, line, len, idx, e->line);
     e->p_end = line + len;
     f->walked = after;
+    e->last_cls = line;
 }
 
 /* Keep what the next chunk needs: the pending event's line (copied) when
- * its block may go on, and the last header candidate of this chunk. */
+ * its block may go on, and where the last classified line was. */
 static void chunk_end(rmd_events *e, feed_ctx *f) {
     if (e->pend && walk_gap(e, f->walked, f->end)) emit(e);
     if (e->pend && e->p_line != e->p_copy) {
@@ -285,35 +269,7 @@ static void chunk_end(rmd_events *e, feed_ctx *f) {
         e->p_line = e->p_copy;
     }
     e->p_end = NULL;
-    const char *p = f->end;
-    if (p > e->cur && p[-1] == '\n') p--; /* p: just past the last line's text */
-    const char *ls = p;
-    while (ls > e->cur && ls[-1] != '\n') ls--;
-    int tb = 0;
-    for (int k = 0; k < WALK_BACK_LINES; k++) {
-        size_t n = (size_t)(p - ls);
-        int kind = line_kind(ls, n);
-        if (kind == L_HEADER) {
-            e->h_direct = k == 0;
-            if (n > sizeof e->h_copy - 1) n = sizeof e->h_copy - 1;
-            memcpy(e->h_copy, ls, n);
-            e->h_copy[n] = '\0';
-            e->h_len = n;
-            e->h_valid = 1;
-            e->h_tb = tb;
-            return;
-        }
-        if (kind == L_TRACEBACK) tb = 1;
-        if (ls <= e->cur) { /* the whole chunk continues the previous one */
-            e->h_tb |= tb;
-            e->h_direct = 0;
-            return;
-        }
-        p = ls - 1;
-        ls = p;
-        while (ls > e->cur && ls[-1] != '\n') ls--;
-    }
-    e->h_valid = 0;
+    e->last_back = e->last_cls ? (size_t)(f->end - e->last_cls) : 0;
 }
 
 void rmd_events_init(rmd_events *e, rmd_classifier *cls, int ref_year, int count_lines, rmd_event_cb cb, void *arg) {
@@ -326,9 +282,11 @@ void rmd_events_init(rmd_events *e, rmd_classifier *cls, int ref_year, int count
     e->line = 1;
 }
 
-int rmd_events_feed(rmd_events *e, const char *buf, size_t len) {
+int rmd_events_feed(rmd_events *e, const char *buf, size_t len, size_t ctx) {
     feed_ctx f = {e, buf, buf + len};
     e->cur = e->counted = buf;
+    e->ctx = buf - ctx;
+    e->last_cls = e->last_back && e->last_back <= ctx ? buf - e->last_back : NULL;
     if (len == 0) return 0;
     int rc = rmd_classifier_scan(e->cls, buf, len, on_line, &f);
     chunk_end(e, &f);

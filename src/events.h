@@ -13,9 +13,10 @@
  * A new header line (anything that is not a frame, "Caused by:", or part of a
  * Python traceback) starts a new event.
  *
- * Bytes in, events out: no I/O, no allocation after init. Input is fed in
- * chunks of whole lines; an event that spans chunks is kept (bounded copies
- * of its line and header) until the next chunk shows where it ends.
+ * Bytes in, events out: no I/O, no allocation. Input is fed in chunks of
+ * whole lines with some earlier lines as context; an event that spans chunks
+ * is kept (a bounded copy of its line) until the next chunk shows where it
+ * ends.
  */
 #ifndef RMD_EVENTS_H
 #define RMD_EVENTS_H
@@ -63,21 +64,22 @@ typedef struct rmd_events {
     int             b_tb;         /* block: a Python "Traceback" line seen */
     int             g_lines, g_chained, g_tb, g_intb; /* the gap after the last classified line */
     char            p_copy[RMD_EVENT_COPY];
-    /* the header candidate carried from the previous chunk */
-    int             h_valid;
-    int             h_tb;         /* a Traceback line between it and the chunk's end */
-    int             h_direct;     /* it was the chunk's last line */
-    char            h_copy[2048];
-    size_t          h_len;
+    const char     *ctx;          /* start of the earlier lines kept before the chunk */
+    const char     *last_cls;     /* start of the last classified line (chunk or context) */
+    size_t          last_back;    /* ... as a distance from the end of the last chunk */
 } rmd_events;
 
 /* Start grouping; cls borrowed. */
 void rmd_events_init(rmd_events *e, rmd_classifier *cls, int ref_year, int count_lines, rmd_event_cb cb, void *arg);
 
 /* Classify and group buf[0..len), whole lines (the last '\n' may be missing
- * only at the end of the input). Events are reported through cb once their
- * block is known to be complete. Returns 0, or -1 on a scanner error. */
-int rmd_events_feed(rmd_events *e, const char *buf, size_t len);
+ * only at the end of the input). buf[-ctx..0) are the last lines fed before
+ * (whole lines, 0 for none), kept by the caller so that a block's header
+ * above the chunk is found: the events do not depend on where the input is
+ * cut as long as the header is within the context. Events are reported
+ * through cb once their block is known to be complete. Returns 0, or -1 on
+ * a scanner error. */
+int rmd_events_feed(rmd_events *e, const char *buf, size_t len, size_t ctx);
 
 /* End of input (or a pause in --follow): report the event being built. */
 void rmd_events_flush(rmd_events *e);

@@ -19,7 +19,7 @@ static void put(out *w, const char *s, size_t n) {
 static int is_word(char c) { return isalnum((unsigned char)c) || c == '_'; }
 
 /* A token at in[i]: quoted ('...' or "...", to the closing quote) or bare
- * (to whitespace or , ; ) ] } >). Sets [*b, *e) to its text without quotes
+ * (to whitespace or , ; ) ] }). Sets [*b, *e) to its text without quotes
  * and *next past it. Returns 0 when there is none. */
 static int token(const char *in, size_t n, size_t i, size_t *b, size_t *e, size_t *next, int *quoted) {
     if (i >= n) return 0;
@@ -34,7 +34,7 @@ static int token(const char *in, size_t n, size_t i, size_t *b, size_t *e, size_
         return 1;
     }
     size_t k = i;
-    while (k < n && !isspace((unsigned char)in[k]) && !strchr(",;)]}>", in[k])) k++;
+    while (k < n && !isspace((unsigned char)in[k]) && !strchr(",;)]}", in[k])) k++;
     if (k == i) return 0;
     *b = i;
     *e = k;
@@ -52,6 +52,7 @@ static int is_prose(const char *s, size_t n) {
         "file", "no", "yes", "masked", "hidden", "mismatch", "and", "or", "of", "in", "on", "from", "sent", "but",
         "provided", "configured", "needed", "protected", "(error)", "-", ":", "=", "changed", "reset"};
     if (n > 0 && s[0] == '<' && s[n - 1] == '>') return 1; /* a placeholder such as <password> */
+    while (n > 1 && strchr(":.!?", s[n - 1])) n--;      /* "failed:" is prose too */
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strlen(words[i]) == n && !strncasecmp(s, words[i], n)) return 1;
     return 0;

@@ -1,12 +1,18 @@
 /* fuzz_triage.c -- libFuzzer target for the line classifier (built-in runbook
- * patterns through vectorscan and PCRE2) and the endpoint / time extractors. */
+ * patterns through vectorscan and PCRE2), the endpoint / time extractors,
+ * events.c (lines grouped into events across chunk boundaries) and redact.c.
+ * The first input byte chooses after which line the input is cut in two
+ * chunks; the events must not depend on the cut (the oracle), and redaction
+ * must stay within its buffer. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
+#include "events.h"
 #include "extract.h"
 #include "kb.h"
+#include "redact.h"
 #include "triage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,6 +39,55 @@ static void count(const char *line, size_t len, int idx, void *arg) {
     (*(long *)arg)++;
 }
 
+typedef struct sum {
+    unsigned long long h;
+    long n;
+} sum;
+
+static void on_ev(const rmd_event *ev, void *arg) {
+    sum *s = arg;
+    char red[256];
+    rmd_redact(red, sizeof red, ev->line, ev->len);
+    s->n++;
+    s->h = s->h * 1099511628211ull + (unsigned long long)ev->lineno * 31u + (unsigned)ev->idx + (unsigned long long)(ev->ts + 2) +
+           (unsigned long long)ev->have_ep;
+}
+
+static sum run(const char *s, size_t n, size_t cut) {
+    rmd_events e;
+    sum r = {0, 0};
+    rmd_events_init(&e, cls, 2026, 1, on_ev, &r);
+    if (cut) rmd_events_feed(&e, s, cut, 0);
+    rmd_events_feed(&e, s + cut, n - cut, cut);
+    rmd_events_flush(&e);
+    return r;
+}
+
+/* The oracle: cut after the line chosen by data[0], the same events. */
+static void events_oracle(const uint8_t *data, size_t size) {
+    if (size < 1) return;
+    const char *s = (const char *)data + 1;
+    size_t n = size - 1, cut = 0;
+    int want = data[0];
+    for (size_t i = 0; i < n && want > 0; i++)
+        if (s[i] == '\n') {
+            cut = i + 1;
+            want--;
+        }
+    sum whole = run(s, n, 0), parts = run(s, n, cut);
+    /* a line longer than the copy kept across chunks may lose its tail, and
+     * headers are looked for within 256 lines: compare within those bounds */
+    size_t longest = 0, cur = 0, lines = 0;
+    for (size_t i = 0; i < n; i++) {
+        cur = s[i] == '\n' ? 0 : cur + 1;
+        lines += s[i] == '\n';
+        if (cur > longest) longest = cur;
+    }
+    if (longest < 2000 && lines < 200 && (whole.n != parts.n || whole.h != parts.h)) abort();
+    char out[64];
+    rmd_redact(out, sizeof out, s, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *s = (const char *)data;
     long n = 0;
@@ -42,5 +97,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rmd_extract_endpoint(s, size, &ep);
     rmd_extract_time(s, size, 2026, &t);
     rmd_triage_source(s, size);
+    events_oracle(data, size);
     return 0;
 }

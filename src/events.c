@@ -78,12 +78,14 @@ static const char *line_before(const rmd_events *e, const char *p) {
 }
 
 /* The header line is used for what the event's own lines lack: its time
- * and, failing all else, the client it names (a logger name) unless it is
- * an event of its own. Not its endpoint: that may be another event's. */
+ * and, failing all else, the client it names (a logger name). Not when it is
+ * an event of its own (its time is not this event's), and never its
+ * endpoint (that may be another event's). */
 static void note_header(rmd_events *e, const char *s, size_t n, int classified) {
+    if (classified) return;
     if (n && s[n - 1] == '\r') n--;
     if (e->b_ts < 0) rmd_extract_time(s, n, e->ref_year, &e->b_ts);
-    if (!e->b_src && !classified) note_source(e, s, n);
+    if (!e->b_src) note_source(e, s, n);
 }
 
 /* The line before p (in this chunk): its kind, start and length; -1 at

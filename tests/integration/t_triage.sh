@@ -5,13 +5,6 @@
 # compressed (.gz, .zst), truncated, mixed with a directory and a missing file.
 source "$(dirname "$0")/lib.sh"
 
-tri() { # tri NAME ARGS...: run redis-medic triage, output in D_OUT / D_ERR, rc in D_RC
-    local tag=$1; shift
-    D_OUT=$TMPD/$tag.out D_ERR=$TMPD/$tag.err
-    timeout -k 2 60 "$RMD_BIN" triage "$@" >"$D_OUT" 2>"$D_ERR" </dev/null
-    D_RC=$?
-}
-
 datadir=$TMPD/data-logs
 mkdir -p "$datadir"
 if ! start_redis logs --dir "$datadir"; then

@@ -7,13 +7,6 @@
 # secrets in URLs, AUTH and -a. Issue 9 "events right" and issue 8 item 7.
 source "$(dirname "$0")/lib.sh"
 
-tri() { # tri NAME ARGS...: run redis-medic triage, output in D_OUT / D_ERR, rc in D_RC
-    local tag=$1; shift
-    D_OUT=$TMPD/$tag.out D_ERR=$TMPD/$tag.err
-    timeout -k 2 60 "$RMD_BIN" triage "$@" >"$D_OUT" 2>"$D_ERR" </dev/null
-    D_RC=$?
-}
-
 if ! start_redis ev; then
     fail_line triage/events-setup "$START_ERR"
     exit 1

@@ -6,13 +6,6 @@
 # redis-cli's own, against a real redis-server that was stopped.
 source "$(dirname "$0")/lib.sh"
 
-tri() { # tri NAME ARGS...: run redis-medic triage, output in D_OUT / D_ERR, rc in D_RC
-    local tag=$1; shift
-    D_OUT=$TMPD/$tag.out D_ERR=$TMPD/$tag.err
-    timeout -k 2 60 "$RMD_BIN" triage "$@" >"$D_OUT" 2>"$D_ERR" </dev/null
-    D_RC=$?
-}
-
 if ! start_redis in; then
     fail_line triage/inputs-setup "$START_ERR"
     exit 1

@@ -20,6 +20,8 @@ const char *rmd_severity_name(rmd_severity s);
     /* connectivity: the probe's first failed phase */                                         \
     X(DNS_FAILURE,         "dns-failure",         "connectivity", "Host name does not resolve") \
     X(SERVER_DOWN,         "server-down",         "connectivity", "Nothing listens on the port") \
+    X(BIND_MISMATCH,       "bind-mismatch",       "connectivity", "Server listens on another address") \
+    X(SOCKET_PERMISSION,   "socket-permission",   "connectivity", "Unix socket not accessible to this user") \
     X(FIREWALL_REJECT,     "firewall-reject",     "connectivity", "Refused although a listener exists") \
     X(CONNECT_TIMEOUT,     "connect-timeout",     "connectivity", "TCP connect not answered") \
     X(SERVER_UNRESPONSIVE, "server-unresponsive", "connectivity", "Connected, but no reply in time") \
@@ -32,6 +34,8 @@ const char *rmd_severity_name(rmd_severity s);
     X(NOT_REDIS,           "not-redis",           "connectivity", "Something other than Redis answers") \
     X(LOADING_DATASET,     "loading-dataset",     "connectivity", "Server is loading its dataset") \
     X(SERVER_BUSY,         "server-busy",         "connectivity", "Server busy running a script") \
+    X(CLIENTS_PAUSED,      "clients-paused",      "connectivity", "Clients paused (CLIENT PAUSE)") \
+    X(DB_OUT_OF_RANGE,     "db-out-of-range",     "connectivity", "Database index does not exist") \
     X(UNKNOWN,             "unknown",             "connectivity", "Failure not classified; evidence shown") \
     /* server state: from INFO / CONFIG / CLIENT LIST / SLOWLOG / LATENCY / host */             \
     X(OOM_MAXMEMORY,       "oom-maxmemory",       "server", "Memory at maxmemory, writes refused") \
@@ -49,6 +53,8 @@ const char *rmd_severity_name(rmd_severity s);
     X(KEEPALIVE_DISABLED,  "keepalive-disabled",  "server", "TCP keepalive is off") \
     X(EVICTION_ACTIVE,     "eviction-active",     "server", "Keys are being evicted") \
     X(LATENCY_MONITOR_OFF, "latency-monitor-off", "server", "Latency evidence is not recorded") \
+    X(NO_PASSWORD,         "no-password",         "server", "Password sent, server has none") \
+    X(CHECKS_INCOMPLETE,   "checks-incomplete",   "server", "Some checks could not run") \
     /* log: recognised by triage in client and server logs */                                   \
     X(COMMAND_TIMEOUT,     "command-timeout",     "log", "Connected, but a reply came too late") \
     X(CONNECTION_RESET,    "connection-reset",    "log", "Connection reset, closed or broken") \

@@ -28,7 +28,7 @@
 typedef struct diag_opts {
     int           json, help, tls, insecure, no_host, no_state;
     int           timeout_ms, port, samples;
-    const char   *host, *user, *password_file, *cacert, *cert, *key, *sni, *state;
+    const char   *host, *user, *password_file, *cacert, *cert, *key, *sni, *state, *now;
     char         *password;  /* owned copy (argv is overwritten) */
     rmd_opt_multi kb;
 } diag_opts;
@@ -47,7 +47,8 @@ static const rmd_opt diag_table[] = {
     {"sni", 0, RMD_OPT_STRING, O(sni), "NAME", "TLS server name (SNI and verification)"},
     {"insecure", 0, RMD_OPT_BOOL, O(insecure), NULL, "do not verify the server certificate"},
     {"timeout", 0, RMD_OPT_MILLIS, O(timeout_ms), "MS", "deadline of each phase in ms (default 2000)"},
-    {"samples", 0, RMD_OPT_COUNT, O(samples), "N", "PING round trips for the latency sample (default 20, max 64)"},
+    {"samples", 0, RMD_OPT_COUNT, O(samples), "N", "PING round trips for the latency sample (0 to 64, default 20; 0 skips it)"},
+    {"now", 0, RMD_OPT_STRING, O(now), "TIME", "judge runbook time windows at TIME (YYYY-MM-DDTHH:MM, local time) instead of now"},
     {"no-host", 0, RMD_OPT_BOOL, O(no_host), NULL, "skip host evidence (/proc, kernel log)"},
     {"kb", 0, RMD_OPT_MULTI, O(kb), "DIR", "add the runbooks in DIR (repeatable; also REDIS_MEDIC_KB)"},
     {"state", 0, RMD_OPT_STRING, O(state), "PATH", "occurrence database (default $XDG_STATE_HOME/redis-medic/state.db)"},
@@ -70,6 +71,37 @@ static void diag_help(FILE *out) {
     rmd_opt_help(out, diag_table);
     fprintf(out, "\nexit status: 0 nothing at warning or above, 1 warnings, 2 critical (unreachable is critical),\n"
                  "             64 usage error, 70 internal error\n");
+}
+
+/* "YYYY-MM-DDTHH:MM[:SS]" (or a space for T), local time, into *out. */
+static int parse_now(const char *s, time_t *out) {
+    static const int at[] = {0, 5, 8, 11, 14, 17};
+    static const int len[] = {4, 2, 2, 2, 2, 2};
+    long long v[6] = {0, 0, 0, 0, 0, 0};
+    size_t n = strlen(s);
+    if (n != 16 && n != 19) return -1;
+    if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || (n == 19 && s[16] != ':'))
+        return -1;
+    for (int i = 0; i < (n == 19 ? 6 : 5); i++)
+        if (rmd_parse_ll(s + at[i], (size_t)len[i], &v[i]) != 0 || v[i] < 0) return -1;
+    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60) return -1;
+    struct tm tm = {.tm_year = (int)v[0] - 1900, .tm_mon = (int)v[1] - 1, .tm_mday = (int)v[2],
+                    .tm_hour = (int)v[3], .tm_min = (int)v[4], .tm_sec = (int)v[5], .tm_isdst = -1};
+    *out = mktime(&tm);
+    return *out == (time_t)-1 ? -1 : 0;
+}
+
+/* The URL's password must not stay readable in /proc/PID/cmdline: overwrite
+ * it in our argv copy, as -a is ("redis://u:secret@h" -> "redis://u:******@h"). */
+static void mask_url_password(char *url) {
+    char *scheme = strstr(url, "://");
+    if (!scheme) return;
+    char *auth = scheme + 3, *at = NULL;
+    for (char *p = auth; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+        if (*p == '@') at = p; /* the last '@' before the path ends the userinfo */
+    if (!at) return;
+    char *colon = memchr(auth, ':', (size_t)(at - auth));
+    if (colon) memset(colon + 1, '*', (size_t)(at - colon - 1));
 }
 
 /* Read the first line of path into an owned string. NULL with err on failure. */
@@ -189,11 +221,11 @@ static int run_probe(const rmd_target *t, const diag_opts *o, rmd_evidence *ev) 
 static void collect_host(rmd_evidence *ev) {
     const char *dir = ev->config[RMD_CFG_DIR].status == RMD_ITEM_OK ? ev->config[RMD_CFG_DIR].value : NULL;
     if (ev->unix_path[0]) {
-        rmd_host_collect(&ev->host_facts, NULL, 0, ev->unix_path, dir);
+        rmd_host_collect(&ev->host_facts, NULL, 0, ev->unix_path, dir, 0);
         return;
     }
     if (!ev->addr[0] || !ev->phase[RMD_PHASE_RESOLVE].ok || !rmd_host_addr_is_local(ev->addr)) return;
-    rmd_host_collect(&ev->host_facts, ev->addr, ev->port, NULL, dir);
+    rmd_host_collect(&ev->host_facts, ev->addr, ev->port, NULL, dir, ev->local_port);
 }
 
 /* Record each finding against its runbook in the local state database.
@@ -237,6 +269,16 @@ int rmd_cmd_diagnose(int argc, char **argv) {
         goto out;
     }
     if (e == RMD_OK) e = build_target(&t, &o, npos ? pos[0] : NULL, err, sizeof err);
+    if (npos) mask_url_password((char *)pos[0]);
+    time_t now = time(NULL);
+    if (e == RMD_OK && o.samples > 64) {
+        snprintf(err, sizeof err, "--samples: %d is more than 64", o.samples);
+        e = RMD_EUSAGE;
+    }
+    if (e == RMD_OK && o.now && parse_now(o.now, &now) != 0) {
+        snprintf(err, sizeof err, "--now: '%.40s' is not YYYY-MM-DDTHH:MM[:SS]", o.now);
+        e = RMD_EUSAGE;
+    }
     if (e != RMD_OK) {
         fprintf(stderr, "redis-medic diagnose: %s\n", e == RMD_ENOMEM ? "out of memory" : err);
         rc = e == RMD_ENOMEM ? RMD_EXIT_SOFTWARE : RMD_EXIT_USAGE;
@@ -254,7 +296,7 @@ int rmd_cmd_diagnose(int argc, char **argv) {
     rmd_thresholds_default(&th);
     rmd_rules_run(&ev, &th, &fl);
     rmd_kb_load_all(&kb, o.kb.v, o.kb.n, 1);
-    rmd_advice_fill(&fl, &kb, &ev, &t);
+    rmd_advice_fill(&fl, &kb, &ev, &t, now);
     rmd_findings_sort(&fl);
 
     if (o.json) {

@@ -56,9 +56,42 @@ static void store_config(rmd_evidence *ev, const collector *c, const redisReply 
     rmd_memlcpy(it->value, sizeof it->value, r->element[1]->str, r->element[1]->len);
 }
 
+static void store_client_id(rmd_evidence *ev, const collector *c, const redisReply *r) {
+    (void)c;
+    if (r->type == REDIS_REPLY_INTEGER) ev->client_id = r->integer;
+}
+
+/* CLIENT LIST without the probe's own connection (it is not the user's). */
 static void store_clients(rmd_evidence *ev, const collector *c, const redisReply *r) {
     if (!expect_string(ev, c, r)) return;
-    rmd_err e = rmd_clients_parse(r->str, r->len, RMD_CLIENT_IDLE_S, &ev->clients);
+    char key[40];
+    const char *own = NULL;
+    size_t klen = 0;
+    if (ev->client_id >= 0) {
+        klen = (size_t)snprintf(key, sizeof key, "id=%lld ", ev->client_id);
+        if (r->len >= klen && memcmp(r->str, key, klen) == 0) own = r->str;
+        else {
+            key[0] = '\n';
+            snprintf(key + 1, sizeof key - 1, "id=%lld ", ev->client_id);
+            klen++;
+            own = memmem(r->str, r->len, key, klen);
+            if (own) own++;
+        }
+    }
+    rmd_err e;
+    if (own) {
+        const char *end = memchr(own, '\n', r->len - (size_t)(own - r->str));
+        size_t head = (size_t)(own - r->str), skip = end ? (size_t)(end - own) + 1 : r->len - head;
+        rmd_buf b = {.max = r->len + 1};
+        if (rmd_buf_append(&b, r->str, head) == RMD_OK &&
+            rmd_buf_append(&b, own + skip, r->len - head - skip) == RMD_OK)
+            e = rmd_clients_parse(b.p ? b.p : "", b.len, RMD_CLIENT_IDLE_S, &ev->clients);
+        else
+            e = rmd_clients_parse(r->str, r->len, RMD_CLIENT_IDLE_S, &ev->clients);
+        rmd_buf_free(&b);
+    } else {
+        e = rmd_clients_parse(r->str, r->len, RMD_CLIENT_IDLE_S, &ev->clients);
+    }
     rmd_evidence_collector(ev, c->name, e == RMD_OK ? RMD_ITEM_OK : RMD_ITEM_ERROR,
                            e == RMD_OK ? "" : rmd_strerror(e));
 }
@@ -87,6 +120,7 @@ static void store_cluster(rmd_evidence *ev, const collector *c, const redisReply
 }
 
 static const collector registry[] = {
+    {"CLIENT ID", {"CLIENT", "ID", NULL}, store_client_id, 0},
     {"INFO", {"INFO", "everything", NULL}, store_info, 0},
 #define RMD_CFG_COLLECTOR(id, name) {"CONFIG GET " name, {"CONFIG", "GET", name, NULL}, store_config, RMD_CFG_##id},
     RMD_CONFIG_KEYS(RMD_CFG_COLLECTOR)

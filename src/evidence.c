@@ -167,7 +167,7 @@ typedef struct span {
 
 /* The fields of one CLIENT LIST line that the groups need. */
 typedef struct client_line {
-    span      addr, name, flags;
+    span      addr, name, flags, cmd;
     long long age, idle;   /* -1 when absent, negative or not a number */
     int       subscribed;  /* sub=, psub= or ssub= is a positive number */
 } client_line;
@@ -187,11 +187,24 @@ static long long span_count(span s) {
     return s.p && rmd_parse_ll(s.p, s.n, &x) == 0 && x >= 0 ? x : -1;
 }
 
+/* Commands that block by design (the BLOCKING flag in Redis's command
+ * table): a client blocked in anything else is held by the server itself,
+ * as CLIENT PAUSE WRITE holds a SET. Module commands are unknown: counted
+ * apart only when their name has no dot. */
+static int blocking_command(span c) {
+    static const char *const names[] = {"blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax",
+                                        "bzmpop", "xread", "xreadgroup", "wait", "waitaof", "client|pause"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (span_is(c, names[i])) return 1;
+    return !c.p || !c.n || memchr(c.p, '.', c.n) != NULL || span_is(c, "NULL");
+}
+
 /* Record one "key=value" token; the first occurrence of a key wins. */
 static void client_token(client_line *cl, span k, span v) {
     if (span_is(k, "addr") && !cl->addr.p) cl->addr = v;
     else if (span_is(k, "name") && !cl->name.p) cl->name = v;
     else if (span_is(k, "flags") && !cl->flags.p) cl->flags = v;
+    else if (span_is(k, "cmd") && !cl->cmd.p) cl->cmd = v;
     else if (span_is(k, "age") && cl->age < 0) cl->age = span_count(v);
     else if (span_is(k, "idle") && cl->idle < 0) cl->idle = span_count(v);
     else if (span_is(k, "sub") || span_is(k, "psub") || span_is(k, "ssub"))
@@ -308,6 +321,10 @@ static rmd_err clients_line(rmd_clients *c, group_index *ix, const char *s, size
     if (cl.age > g->oldest_age_s) g->oldest_age_s = cl.age;
     if (cl.idle > g->max_idle_s) g->max_idle_s = cl.idle;
     g->blocked += span_has(cl.flags, 'b');
+    if (span_has(cl.flags, 'b') && !blocking_command(cl.cmd)) {
+        c->held_total++;
+        if (!c->held_cmd[0]) rmd_escape(c->held_cmd, sizeof c->held_cmd, cl.cmd.p, cl.cmd.n);
+    }
     g->pubsub += span_has(cl.flags, 'P') || cl.subscribed;
     return RMD_OK;
 }
@@ -503,6 +520,7 @@ void rmd_evidence_init(rmd_evidence *ev) {
     if (!ev) return;
     memset(ev, 0, sizeof *ev);
     ev->failed_phase = -1;
+    ev->client_id = -1;
     ev->host_facts.mem_total_kb = ev->host_facts.mem_available_kb = -1;
     ev->host_facts.disk_free_bytes = ev->host_facts.disk_total_bytes = -1;
     ev->host_facts.disk_dir_exists = -1;
@@ -549,4 +567,52 @@ rmd_item_status rmd_item_status_of_error(const char *err) {
     if (contains_nocase(err, "unknown command") || contains_nocase(err, "unknown subcommand"))
         return RMD_ITEM_UNAVAILABLE;
     return RMD_ITEM_ERROR;
+}
+
+/* ------------------------------------------------------------ secrets */
+
+/* Replace every occurrence of needle (len nl > 0) in the NUL-terminated s with
+ * "***", in place (the result is never longer: needles shorter than 3 bytes
+ * are widened to "***" only when the buffer has room). */
+static void scrub_one(char *s, size_t cap, const char *needle, size_t nl) {
+    char *from = s, *hit;
+    while (nl && (hit = strstr(from, needle)) != NULL) {
+        size_t tail = strlen(hit + nl);
+        if (nl < 3 && (size_t)(hit - s) + 3 + tail + 1 > cap) {
+            memset(hit, '*', nl);
+            from = hit + nl;
+            continue;
+        }
+        memmove(hit + 3, hit + nl, tail + 1);
+        memcpy(hit, "***", 3);
+        from = hit + 3;
+    }
+}
+
+static void scrub_text(char *s, size_t cap, const char *secret, const char *esc) {
+    char *args = strstr(s, "with args beginning with:");
+    if (args) rmd_strlcpy(args, "with args beginning with: (not shown)", cap - (size_t)(args - s));
+    if (secret && secret[0]) scrub_one(s, cap, secret, strlen(secret));
+    if (esc && esc[0] && strcmp(esc, secret ? secret : "") != 0) scrub_one(s, cap, esc, strlen(esc));
+}
+
+void rmd_evidence_scrub(rmd_evidence *ev, const char *secret) {
+    char esc[1024] = "";
+    if (secret && secret[0]) rmd_escape(esc, sizeof esc, secret, strlen(secret));
+#define SCRUB(buf) scrub_text((buf), sizeof(buf), secret, esc)
+    SCRUB(ev->reply_error);
+    SCRUB(ev->ping_error);
+    SCRUB(ev->select_error);
+    SCRUB(ev->peer_bytes);
+    SCRUB(ev->xcheck_detail);
+    for (int i = 0; i < RMD_PHASE__COUNT; i++) SCRUB(ev->phase[i].detail);
+    for (size_t i = 0; i < ev->n_collectors; i++) SCRUB(ev->collectors[i].detail);
+    for (int i = 0; i < RMD_CFG__COUNT; i++) SCRUB(ev->config[i].value);
+    for (size_t i = 0; i < ev->slowlog.n; i++) SCRUB(ev->slowlog.e[i].cmd);
+#undef SCRUB
+    for (size_t i = 0; i < ev->info.n && secret && secret[0]; i++) {
+        char *v = ev->info.items[i].val;
+        scrub_text(v, strlen(v) + 1, secret, esc);
+    }
+    rmd_wipe(esc, sizeof esc);
 }

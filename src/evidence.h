@@ -70,6 +70,8 @@ typedef struct rmd_clients {
     long              total;     /* lines parsed */
     long              idle_total;
     long              skipped;   /* malformed lines */
+    long              held_total;/* blocked (flag b) in a command that never blocks by itself (SET...) */
+    char              held_cmd[32]; /* the first such command, escaped */
 } rmd_clients;
 
 /* Parse CLIENT LIST text into groups keyed by (addr IP, name). A client whose
@@ -181,7 +183,9 @@ typedef enum rmd_xcheck {
     X(DIR, "dir")                                                 \
     X(STOP_WRITES_ON_BGSAVE_ERROR, "stop-writes-on-bgsave-error") \
     X(SLOWLOG_LOG_SLOWER_THAN, "slowlog-log-slower-than")         \
-    X(LATENCY_MONITOR_THRESHOLD, "latency-monitor-threshold")
+    X(LATENCY_MONITOR_THRESHOLD, "latency-monitor-threshold")     \
+    X(DATABASES, "databases")                                     \
+    X(LOGFILE, "logfile")
 
 typedef enum rmd_config_key {
 #define RMD_CFG_ENUM(id, name) RMD_CFG_##id,
@@ -230,6 +234,12 @@ typedef struct rmd_evidence {
     int              failed_phase;    /* index of the first failed phase, -1 if none */
     int              reachable;       /* PING answered PONG */
     char             reply_error[256];/* error reply that stopped the probe, escaped */
+    char             ping_error[256]; /* PING answered with an error the probe went on after (MISCONF), escaped */
+    int              auth_unused;     /* a password was sent but not used: 1 none configured, 2 AUTH renamed/disabled */
+    int              db;              /* the database index asked for (URL /N), 0 = default */
+    char             select_error[256];/* SELECT db failed: the server's reply, escaped */
+    int              local_port;      /* our side of the connection when PING timed out (0 if unknown) */
+    long long        client_id;       /* CLIENT ID of the probe's own connection, -1 if unknown */
     char             peer_bytes[128]; /* first bytes of a non-RESP answer, escaped */
     rmd_xcheck       xcheck;
     char             xcheck_detail[200];
@@ -255,6 +265,13 @@ void rmd_evidence_init(rmd_evidence *ev);
 void rmd_evidence_free(rmd_evidence *ev);
 /* Record a collector outcome (name must be static). */
 void rmd_evidence_collector(rmd_evidence *ev, const char *name, rmd_item_status st, const char *detail);
+
+/* Remove a secret we sent from every text the evidence holds (error replies,
+ * phase details, collector details, CONFIG and INFO values), in its raw and
+ * escaped forms, and drop the arguments Redis quotes after "with args
+ * beginning with:" (a renamed AUTH echoes the password, possibly truncated).
+ * secret may be NULL or empty: then only the quoted arguments are dropped. */
+void rmd_evidence_scrub(rmd_evidence *ev, const char *secret);
 
 /* Classify a Redis error reply: NOPERM -> DENIED, "unknown command"/"unknown
  * subcommand" -> UNAVAILABLE, anything else -> ERROR. */

@@ -54,9 +54,35 @@ int rmd_findings_max(const rmd_findings *l) {
 void rmd_findings_free(rmd_findings *l) {
     for (size_t i = 0; i < l->n; i++) {
         rmd_strlist_free(&l->items[i].evidence);
-        rmd_strlist_free(&l->items[i].next_steps);
+        rmd_steps_free(&l->items[i].steps);
     }
     free(l->items);
     l->items = NULL;
     l->n = l->cap = 0;
+}
+
+rmd_err rmd_steps_add(rmd_steps *l, const char *cmd, char phase, int is_template, const char *needs, const char *note) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        rmd_step *it = realloc(l->items, cap * sizeof *it);
+        if (!it) return RMD_ENOMEM;
+        l->items = it;
+        l->cap = cap;
+    }
+    rmd_step *s = &l->items[l->n];
+    memset(s, 0, sizeof *s);
+    s->cmd = strdup(cmd);
+    if (!s->cmd) return RMD_ENOMEM;
+    s->phase = phase;
+    s->is_template = is_template;
+    rmd_strlcpy(s->needs, needs ? needs : "", sizeof s->needs);
+    rmd_strlcpy(s->note, note ? note : "", sizeof s->note);
+    l->n++;
+    return RMD_OK;
+}
+
+void rmd_steps_free(rmd_steps *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->items[i].cmd);
+    free(l->items);
+    memset(l, 0, sizeof *l);
 }

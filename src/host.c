@@ -6,6 +6,7 @@
  * record limit. A source that cannot be read becomes a note.
  */
 #include "host.h"
+#include "term.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -333,42 +334,48 @@ static int pid_has_socket(const char *pid, const char *want) {
     return found;
 }
 
-/* Which process holds the listener's socket inode? The redis-server
- * processes already found are asked first; then every process, stopping at
- * the first match. */
-static void find_owner(rmd_host *h) {
-    char want[48], path[PATH_MAX_LEN], pid[24];
-    snprintf(want, sizeof want, "socket:[%lu]", h->listen_inode);
-    for (int i = 0; i < h->n_procs && !h->listen_pid; i++) {
+/* Which process holds the socket inode? The redis-server processes already
+ * found are asked first; then every process, stopping at the first match.
+ * Fills pid and comm (left 0 / "" when not found). */
+static void inode_owner(const rmd_host *h, unsigned long inode, int *pidp, char *comm, size_t commlen) {
+    char want[48], path[PATH_MAX_LEN], pid[24], buf[64];
+    snprintf(want, sizeof want, "socket:[%lu]", inode);
+    for (int i = 0; i < h->n_procs && !*pidp; i++) {
         snprintf(pid, sizeof pid, "%d", h->procs[i].pid);
-        if (pid_has_socket(pid, want)) h->listen_pid = h->procs[i].pid;
+        if (pid_has_socket(pid, want)) *pidp = h->procs[i].pid;
     }
-    DIR *proc = h->listen_pid ? NULL : opendir("/proc");
+    DIR *proc = *pidp ? NULL : opendir("/proc");
     struct dirent *de;
-    while (proc && !h->listen_pid && (de = readdir(proc))) {
+    while (proc && !*pidp && (de = readdir(proc))) {
         long long n;
         if (!is_pid(de->d_name) || !pid_has_socket(de->d_name, want)) continue;
-        if (rmd_parse_ll(de->d_name, strlen(de->d_name), &n) == 0) h->listen_pid = (int)n;
+        if (rmd_parse_ll(de->d_name, strlen(de->d_name), &n) == 0) *pidp = (int)n;
     }
     if (proc) closedir(proc);
+    if (!*pidp) return;
+    snprintf(path, sizeof path, "/proc/%d/comm", *pidp);
+    if (read_small(path, buf, sizeof buf) > 0) {
+        buf[strcspn(buf, "\n")] = '\0';
+        rmd_escape(comm, commlen, buf, strlen(buf));
+    }
+}
+
+/* The listener's owner: pid, name, systemd unit or container, and cwd. */
+static void find_owner(rmd_host *h) {
+    char path[PATH_MAX_LEN];
+    inode_owner(h, h->listen_inode, &h->listen_pid, h->listen_comm, sizeof h->listen_comm);
     if (h->listen_pid) {
-        char buf[64];
-        snprintf(path, sizeof path, "/proc/%d/comm", h->listen_pid);
-        if (read_small(path, buf, sizeof buf) > 0) {
-            buf[strcspn(buf, "\n")] = '\0';
-            rmd_strlcpy(h->listen_comm, buf, sizeof h->listen_comm);
-        }
         char line[512];
         snprintf(path, sizeof path, "/proc/%d/cgroup", h->listen_pid);
         FILE *cg = fopen(path, "r");
-        while (cg && fgets(line, sizeof line, cg))
+        while (cg && fgets(line, sizeof line, cg) && (h->listen_k8s |= strstr(line, "kubepods") != NULL, 1))
             rmd_host_cgroup_line(line, h->listen_service, sizeof h->listen_service, h->listen_container,
                                  sizeof h->listen_container);
         if (cg) fclose(cg);
         char cwd[256];
         snprintf(path, sizeof path, "/proc/%d/cwd", h->listen_pid);
         ssize_t l = readlink(path, cwd, sizeof cwd - 1);
-        if (l > 0) rmd_escape(h->listen_cwd, sizeof h->listen_cwd, cwd, (size_t)l);
+        if (l > 0) rmd_term_escape(h->listen_cwd, sizeof h->listen_cwd, cwd, (size_t)l);
     }
 }
 
@@ -382,40 +389,64 @@ static char proc_state(const char *pid) {
 }
 
 /* redis-server / valkey-server processes, and whether they are stopped. */
+/* Fill one process entry from /proc/PID. 0, or -1 when it is gone or is
+ * not a redis-server / valkey-server (or a zombie). */
+static int read_proc(const char *pidtxt, rmd_host_proc *p) {
+    char path[PATH_MAX_LEN], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/comm", pidtxt);
+    int n = read_small(path, buf, sizeof buf);
+    if (n <= 0) return -1;
+    buf[strcspn(buf, "\n")] = '\0';
+    if (!redis_comm(buf, strlen(buf))) return -1;
+    char state = proc_state(pidtxt);
+    if (state == 'Z' || state == 'X') return -1; /* dead, not yet reaped: not a server */
+    long long pid = 0;
+    rmd_parse_ll(pidtxt, strlen(pidtxt), &pid);
+    memset(p, 0, sizeof *p);
+    p->pid = (int)pid;
+    p->state = state;
+    rmd_strlcpy(p->comm, buf, sizeof p->comm);
+    snprintf(path, sizeof path, "/proc/%s/cmdline", pidtxt);
+    n = read_small(path, buf, sizeof buf);
+    if (n > 0) {
+        for (int i = 0; i < n; i++)
+            if (buf[i] == '\0') buf[i] = ' ';
+        while (n > 0 && buf[n - 1] == ' ') buf[--n] = '\0';
+        rmd_escape(p->args, sizeof p->args, buf, (size_t)n);
+    }
+    return 0;
+}
+
+/* Every redis-server / valkey-server: the first RMD_HOST_MAX_PROCS kept,
+ * all counted (n_procs_total) and every stopped one counted. */
 static void find_redis_procs(rmd_host *h) {
     DIR *proc = opendir("/proc");
     struct dirent *de;
-    char path[PATH_MAX_LEN], buf[512];
     if (!proc) {
         note(h, "cannot read /proc: %s", strerror(errno));
         return;
     }
     while ((de = readdir(proc))) {
-        if (!is_pid(de->d_name)) continue;
-        snprintf(path, sizeof path, "/proc/%s/comm", de->d_name);
-        int n = read_small(path, buf, sizeof buf);
-        if (n <= 0) continue;
-        buf[strcspn(buf, "\n")] = '\0';
-        if (!redis_comm(buf, strlen(buf))) continue;
-        char state = proc_state(de->d_name);
-        if (state == 'Z' || state == 'X') continue; /* dead, not yet reaped: not a server */
-        if (h->n_procs >= RMD_HOST_MAX_PROCS) break;
-        rmd_host_proc *p = &h->procs[h->n_procs++];
-        long long pid = 0;
-        rmd_parse_ll(de->d_name, strlen(de->d_name), &pid);
-        p->pid = (int)pid;
-        rmd_strlcpy(p->comm, buf, sizeof p->comm);
-        snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
-        n = read_small(path, buf, sizeof buf);
-        if (n > 0) {
-            for (int i = 0; i < n; i++)
-                if (buf[i] == '\0') buf[i] = ' ';
-            while (n > 0 && buf[n - 1] == ' ') buf[--n] = '\0';
-            rmd_escape(p->args, sizeof p->args, buf, (size_t)n);
-        }
-        if (state == 'T' || state == 't') h->n_stopped++;
+        rmd_host_proc p;
+        if (!is_pid(de->d_name) || read_proc(de->d_name, &p) != 0) continue;
+        h->n_procs_total++;
+        if (p.state == 'T' || p.state == 't') h->n_stopped++;
+        if (h->n_procs < RMD_HOST_MAX_PROCS) h->procs[h->n_procs++] = p;
     }
     closedir(proc);
+}
+
+/* The listener's own process is always among the kept ones, however many
+ * instances the host runs. */
+static void keep_listener_proc(rmd_host *h) {
+    char pid[24];
+    rmd_host_proc p;
+    for (int i = 0; i < h->n_procs; i++)
+        if (h->procs[i].pid == h->listen_pid) return;
+    snprintf(pid, sizeof pid, "%d", h->listen_pid);
+    if (read_proc(pid, &p) != 0) return;
+    if (h->n_procs < RMD_HOST_MAX_PROCS) h->procs[h->n_procs++] = p;
+    else h->procs[RMD_HOST_MAX_PROCS - 1] = p;
 }
 
 static void meminfo_line(const char *line, void *arg) {
@@ -544,17 +575,29 @@ static void kmsg_facts(rmd_host *h) {
 /* Account one TCP socket (from netlink or /proc) into the host facts. */
 static void tcp_account(rmd_host *h, const rmd_tcp_entry *e, const char *addr, int port) {
     if (e->state == 0x0A) {
-        if (e->local_port != port || h->listening) return;
-        int wild = !strcmp(e->local_addr, "0.0.0.0") || !strcmp(e->local_addr, "::");
-        if (wild || same_addr(e->local_addr, addr)) {
+        if (e->local_port != port) return;
+        /* 0.0.0.0 accepts IPv4 only; :: accepts both (dual-stack, the Linux default) */
+        int v6 = strchr(addr, ':') && strncmp(addr, "::ffff:", 7) != 0;
+        int wild = (!v6 && !strcmp(e->local_addr, "0.0.0.0")) || !strcmp(e->local_addr, "::");
+        int match = wild || same_addr(e->local_addr, addr);
+        if (match && !h->listening) {
             h->listening = 1;
             h->listen_inode = e->inode;
             h->listen_backlog_queued = (int)e->rx_queue;
             rmd_strlcpy(h->listen_addr, e->local_addr, sizeof h->listen_addr);
+        } else if (!match && h->n_other < RMD_HOST_MAX_OTHER) {
+            rmd_strlcpy(h->other[h->n_other].addr, e->local_addr, sizeof h->other[0].addr);
+            h->other[h->n_other++].inode = e->inode;
         }
         return;
     }
     if (e->local_port != port && e->remote_port != port) return;
+    if (h->client_port && e->local_port == port && e->remote_port == h->client_port) {
+        h->peer_found = 1;
+        h->peer_state = e->state;
+        /* in CLOSE_WAIT our FIN counts as one unread byte: it is not data */
+        h->peer_rqueue = e->state == 8 && e->rx_queue > 0 ? e->rx_queue - 1 : e->rx_queue;
+    }
     switch (e->state) {
     case 1: h->tcp_established++; break;
     case 2: h->tcp_syn_sent++; break;
@@ -626,8 +669,9 @@ static int diag_dump(rmd_host *h, int family, const char *addr, int port) {
     return 0;
 }
 
-void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir) {
+void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir, int client_port) {
     memset(h, 0, sizeof *h);
+    h->client_port = client_port;
     h->mem_total_kb = h->mem_available_kb = -1;
     h->disk_free_bytes = h->disk_total_bytes = -1;
     h->disk_dir_exists = -1;
@@ -645,7 +689,7 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
         int ok6 = ok4 && diag_dump(h, AF_INET6, addr, port) == 0;
         if (!ok4 || !ok6) { /* no sock_diag here: parse the text tables */
             tcp_scan ts = {h, addr, port, 0};
-            h->listening = 0;
+            h->listening = h->n_other = 0;
             h->tcp_established = h->tcp_time_wait = h->tcp_close_wait = 0;
             h->tcp_syn_sent = h->tcp_syn_recv = h->tcp_other = 0;
             ok4 = each_line("/proc/net/tcp", tcp_line, &ts) == 0;
@@ -657,7 +701,18 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
     }
     find_redis_procs(h);
     if (h->listening && h->listen_inode) find_owner(h);
+    if (h->listen_pid) keep_listener_proc(h);
+    for (int i = 0; i < h->n_other; i++)
+        if (h->other[i].inode) inode_owner(h, h->other[i].inode, &h->other[i].pid, h->other[i].comm, sizeof h->other[0].comm);
+    char init[32];
+    h->systemd = read_small("/proc/1/comm", init, sizeof init) > 0 && !strncmp(init, "systemd", 7);
     if (each_line("/proc/meminfo", meminfo_line, h) != 0) note(h, "cannot read /proc/meminfo");
     if (dir && dir[0]) disk_facts(h, dir);
     kmsg_facts(h);
+}
+
+int rmd_host_listener_stopped(const rmd_host *h) {
+    for (int i = 0; i < h->n_procs; i++)
+        if (h->listen_pid && h->procs[i].pid == h->listen_pid) return h->procs[i].state == 'T' || h->procs[i].state == 't';
+    return 0;
 }

@@ -19,6 +19,7 @@ typedef struct rmd_host_proc {
     int  pid;
     char comm[32];     /* /proc/PID/comm */
     char args[160];    /* /proc/PID/cmdline, NULs as spaces, truncated */
+    char state;        /* /proc/PID/stat state letter: R, S, D, T (stopped)... */
 } rmd_host_proc;
 
 typedef struct rmd_host {
@@ -35,13 +36,35 @@ typedef struct rmd_host {
     int  listen_backlog_queued;   /* rx_queue of the listener: connections waiting accept() */
     char listen_service[64];   /* systemd unit of the owner ("redis-server"), "" if none */
     char listen_container[80]; /* container id of the owner (docker, podman, containerd), "" if none */
+    int  listen_k8s;           /* the owner's cgroup is a Kubernetes pod's (kubepods) */
     char listen_cwd[256];  /* the owner's working directory (/proc/PID/cwd), "" if unknown;
                             * ends in " (deleted)" when the directory was removed */
 
+    /* Listeners on the same port but on another address or family (the
+     * server bound to 127.0.0.1 while the client dials ::1), with owners. */
+#define RMD_HOST_MAX_OTHER 4
+    int  n_other;
+    struct {
+        char          addr[64];
+        unsigned long inode;
+        int           pid;       /* 0 when not found */
+        char          comm[32];
+    } other[RMD_HOST_MAX_OTHER];
+
     /* redis-server / valkey-server processes found in /proc. */
     rmd_host_proc procs[RMD_HOST_MAX_PROCS];
-    int  n_procs;
-    int  n_stopped;        /* of those, in state T (stopped) */
+    int  n_procs;          /* kept in procs[]: the listener's process is always one of them */
+    int  n_procs_total;    /* all found on the host */
+    int  n_stopped;        /* of all found, in state T (stopped) */
+
+    /* The server's end of the probe's own connection (client_port given):
+     * after a PING timeout, unread bytes there mean the server is not reading
+     * its sockets; no socket left means it read the request and let go when
+     * we closed (its event loop runs: CLIENT PAUSE, or a blocking module). */
+    int  client_port;      /* input: our local port, 0 = not asked */
+    int  peer_found;       /* the server's socket for it still exists */
+    int  peer_state;       /* its TCP state number (8 = CLOSE_WAIT) */
+    unsigned long peer_rqueue; /* data bytes it has not read (our FIN not counted) */
 
     /* TCP states of connections whose local or remote port is the target port. */
     int  tcp_checked;
@@ -61,6 +84,8 @@ typedef struct rmd_host {
     char oom_line[256];       /* the newest such line, trimmed */
     double oom_age_s;         /* seconds since that line, -1 when unknown */
 
+    int  systemd;             /* PID 1 is systemd (systemctl and journalctl work here) */
+
     char notes[4][128];       /* sources that could not be read, for the report */
     int  n_notes;
 } rmd_host;
@@ -71,8 +96,14 @@ int rmd_host_addr_is_local(const char *addr);
 
 /* Collect host facts for a TCP endpoint (addr numeric, port) or a unix socket
  * path (addr NULL, port 0). dir is the server's CONFIG dir when known, or NULL.
- * Fills *h (reset first). Never fails: unreadable sources become notes. */
-void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir);
+ * client_port is the local port of a probe connection whose server end should
+ * be looked at (0 for none). Fills *h (reset first). Never fails: unreadable
+ * sources become notes. */
+void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir, int client_port);
+
+/* Is the process that owns the listener stopped (state T)? Other stopped
+ * instances on the host say nothing about this endpoint. */
+int rmd_host_listener_stopped(const rmd_host *h);
 
 /* ---- parsers (no I/O) ---- */
 

@@ -870,6 +870,10 @@ void rmd_kb_steps(const rmd_runbook *rb, rmd_strlist *out) {
     collect_steps(rb->body, 'r', out);
 }
 
+void rmd_kb_steps_of(const rmd_runbook *rb, char phase, rmd_strlist *out) {
+    if (rb->body) collect_steps(rb->body, phase, out);
+}
+
 /* ----------------------------------------------------------------- lint */
 
 void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *probs) {

@@ -109,6 +109,8 @@ int rmd_kb_is_overridden(const rmd_kb *kb, size_t i);
  * "Diagnosis Steps" and "Resolution" sections, in order, comments and blank
  * lines skipped. Appended to out as templates (placeholders not filled). */
 void rmd_kb_steps(const rmd_runbook *rb, rmd_strlist *out);
+/* The step lines of one section kind only: 'd' diagnosis, 'r' resolution. */
+void rmd_kb_steps_of(const rmd_runbook *rb, char phase, rmd_strlist *out);
 
 /* Split a fix_command into argv (POSIX quoting). Refuses shell syntax: pipes,
  * ;, &, redirections, backticks, $( ), globs are not run by a shell here.

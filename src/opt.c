@@ -108,7 +108,14 @@ rmd_err rmd_opt_parse(const rmd_opt *table, void *dst, int argc, char **argv, co
             }
         } else {
             o = find_short(table, a[1]);
-            if (!o || a[2] != '\0') {
+            if (o && a[2] != '\0') {
+                /* "-aPASSWORD": never echo what follows, and hide a secret from ps(1) */
+                if (o->type == RMD_OPT_SECRET) memset(a + 2, '*', strlen(a + 2));
+                snprintf(err, errlen, "-%c takes its value as the next argument (-%c VALUE); what followed is not shown",
+                         a[1], a[1]);
+                return RMD_EUSAGE;
+            }
+            if (!o) {
                 snprintf(err, errlen, "unknown option '%.60s' (see --help)", a);
                 return RMD_EUSAGE;
             }

@@ -27,7 +27,8 @@
 
 #define MAX_SAMPLES 64
 
-enum state { ST_IDLE, ST_RESOLVE, ST_CONNECT, ST_TLS, ST_AUTH, ST_PING, ST_COLLECT, ST_SAMPLE, ST_XCHECK, ST_DONE };
+enum state { ST_IDLE, ST_RESOLVE, ST_CONNECT, ST_TLS, ST_AUTH, ST_PING, ST_SELECT, ST_LOADINFO, ST_COLLECT, ST_SAMPLE,
+             ST_XCHECK, ST_DONE };
 enum xkind { XC_NONE, XC_TLS, XC_PLAIN };
 
 struct rmd_probe {
@@ -70,6 +71,7 @@ struct rmd_probe {
 };
 
 static void finish(rmd_probe *p);
+static void note_local_port(rmd_probe *p);
 static void start_connect(rmd_probe *p);
 static void finish_sample(rmd_probe *p);
 static void note_attempt(rmd_probe *p);
@@ -183,6 +185,8 @@ static const char *cmd_name_of_state(enum state s) {
     switch (s) {
     case ST_AUTH: return "AUTH";
     case ST_PING: return "PING";
+    case ST_SELECT: return "SELECT";
+    case ST_LOADINFO: return "INFO (while loading)";
     case ST_COLLECT: return "the collector commands";
     case ST_SAMPLE: return "the PING latency sample";
     case ST_XCHECK: return "the cross-check";
@@ -229,6 +233,8 @@ static void finish(rmd_probe *p) {
     p->state = ST_DONE;
     uv_timer_stop(&p->timer);
     drop_conn(p);
+    /* whatever the server echoed (a renamed AUTH quotes its arguments) */
+    rmd_evidence_scrub(p->ev, p->t->password);
     if (p->cb) p->cb(p, p->ev, p->arg);
 }
 
@@ -254,7 +260,11 @@ static void on_timeout(uv_timer_t *tm) {
     case ST_SAMPLE:
         finish_sample(p); /* keep the samples taken so far */
         return;
-    case ST_AUTH: case ST_PING: case ST_COLLECT:
+    case ST_LOADINFO:
+        finish(p); /* the LOADING reply is the finding; progress is a bonus */
+        return;
+    case ST_AUTH: case ST_PING: case ST_SELECT: case ST_COLLECT:
+        if (!got_bytes && p->conn_open) note_local_port(p);
         if (got_bytes)
             phase_fail(p, RMD_FAIL_TIMEOUT, 0, "no complete reply to %s within %d ms (%zu bytes received: %s)",
                        cmd_name_of_state(p->state), ms, got_bytes, rmd_resp_first_bytes(p->resp));
@@ -377,14 +387,40 @@ static void finish_sample(rmd_probe *p) {
     finish(p);
 }
 
-/* PING answered PONG: the endpoint is reachable. */
-static void after_ping(rmd_probe *p) {
-    p->ev->reachable = 1;
-    phase_ok(p);
+static void after_select(rmd_probe *p) {
     if (p->o.collect) start_collect(p);
     else if (p->o.ping_samples > 0) { enter(p, ST_SAMPLE, RMD_PHASE_COLLECT); start_sample(p); }
     else finish(p);
 }
+
+/* PING answered PONG: the endpoint is reachable. The database of the URL is
+ * selected next (a client using it fails when it does not exist). */
+static void after_ping(rmd_probe *p) {
+    p->ev->reachable = 1;
+    phase_ok(p);
+    p->ev->db = p->t->db;
+    if (p->t->db > 0) {
+        char db[24];
+        const char *argv[2] = {"SELECT", db};
+        snprintf(db, sizeof db, "%d", p->t->db);
+        p->state = ST_SELECT;
+        uv_timer_start(&p->timer, on_timeout, (uint64_t)p->o.timeout_ms, 0);
+        rmd_buf_reset(&p->out);
+        if (queue_cmd(p, 2, argv) == 0) { send_step(p, 1); return; }
+    }
+    after_select(p);
+}
+
+/* The server answers LOADING: INFO still works and tells how far it got. */
+static void start_loadinfo(rmd_probe *p) {
+    const char *argv[] = {"INFO", "everything"};
+    p->state = ST_LOADINFO;
+    uv_timer_start(&p->timer, on_timeout, (uint64_t)p->o.timeout_ms, 0);
+    rmd_buf_reset(&p->out);
+    if (queue_cmd(p, 2, argv) != 0) { finish(p); return; }
+    send_step(p, 1);
+}
+
 
 /* ------------------------------------------------------------- replies */
 
@@ -420,6 +456,16 @@ static void on_reply(rmd_probe *p, redisReply *r) {
             if (is_auth_not_needed(r))
                 snprintf(p->ev->phase[RMD_PHASE_AUTH].detail, sizeof p->ev->phase[RMD_PHASE_AUTH].detail,
                          "a password was given but the server has none configured");
+            p->ev->auth_unused = is_auth_not_needed(r) ? 1 : 0;
+            phase_ok(p);
+            rmd_wipe(p->out.p, p->out.cap);
+            enter(p, ST_PING, RMD_PHASE_PING);
+            send_ping(p);
+        } else if (r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "ERR unknown command", 19) == 0) {
+            /* rename-command AUTH "": the reply quotes our password; keep none of it */
+            snprintf(p->ev->phase[RMD_PHASE_AUTH].detail, sizeof p->ev->phase[RMD_PHASE_AUTH].detail,
+                     "AUTH is not available on this server (renamed or disabled): the password was not checked");
+            p->ev->auth_unused = 2;
             phase_ok(p);
             rmd_wipe(p->out.p, p->out.cap);
             enter(p, ST_PING, RMD_PHASE_PING);
@@ -430,7 +476,23 @@ static void on_reply(rmd_probe *p, redisReply *r) {
         return;
     case ST_PING:
         if (r->type == REDIS_REPLY_STATUS && r->len == 4 && memcmp(r->str, "PONG", 4) == 0) after_ping(p);
-        else fail_reply(p, r);
+        else if (r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "MISCONF", 7) == 0) {
+            /* writes are refused, reads are served: collect the evidence of the failed save */
+            rmd_escape(p->ev->ping_error, sizeof p->ev->ping_error, r->str, r->len);
+            after_ping(p);
+        } else if (r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "LOADING", 7) == 0) {
+            rmd_escape(p->ev->reply_error, sizeof p->ev->reply_error, r->str, r->len);
+            phase_fail(p, RMD_FAIL_REPLY, 0, "PING answered: %s", p->ev->reply_error);
+            start_loadinfo(p);
+        } else fail_reply(p, r);
+        return;
+    case ST_SELECT:
+        if (r->type == REDIS_REPLY_ERROR) rmd_escape(p->ev->select_error, sizeof p->ev->select_error, r->str, r->len);
+        after_select(p);
+        return;
+    case ST_LOADINFO:
+        if (r->type == REDIS_REPLY_STRING) rmd_info_parse(r->str, r->len, &p->ev->info);
+        finish(p);
         return;
     case ST_COLLECT:
         rmd_collect_store(idx, p->ev, r);
@@ -497,11 +559,14 @@ static void do_write(rmd_probe *p) {
     want_events(p, UV_READABLE);
 }
 
+/* Read what is there, at most READS_PER_EVENT times: a peer that sends
+ * without end must not keep the loop from running the deadline timer. */
+#define READS_PER_EVENT 8
 static void do_read(rmd_probe *p) {
     char buf[16384];
     enum state s = p->state;
     unsigned gen = p->conn_gen;
-    for (;;) {
+    for (int reads = 0; reads < READS_PER_EVENT; reads++) {
         ssize_t r = rmd_conn_read(&p->conn, buf, sizeof buf);
         if (r == RMD_IO_WANT_READ || r == RMD_IO_WANT_WRITE) return;
         if (r == 0) { p->conn.fail = RMD_FAIL_EOF; io_failed(p); return; }
@@ -585,7 +650,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
         if (!p->resp && p->xkind == XC_TLS) { do_tls(p); return; }
         /* fallthrough: plaintext PING cross-check behaves like a step */
         /* FALLTHROUGH */
-    case ST_AUTH: case ST_PING: case ST_COLLECT: case ST_SAMPLE:
+    case ST_AUTH: case ST_PING: case ST_SELECT: case ST_LOADINFO: case ST_COLLECT: case ST_SAMPLE:
         if (events & UV_WRITABLE) do_write(p);
         if (p->poll == h && p->conn_open && (events & UV_READABLE)) do_read(p);
         return;
@@ -636,6 +701,16 @@ static void addr_text(const struct sockaddr *sa, char *out, size_t outlen) {
     } else {
         rmd_strlcpy(out, ((const struct sockaddr_un *)sa)->sun_path, outlen);
     }
+}
+
+/* Our side of the open connection, so host facts can find the server's end
+ * of it and tell "not reading" from "read, but holds the reply". */
+static void note_local_port(rmd_probe *p) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (p->t->kind == RMD_TARGET_UNIX || getsockname(p->conn.fd, (struct sockaddr *)&ss, &len) != 0) return;
+    if (ss.ss_family == AF_INET) p->ev->local_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    else if (ss.ss_family == AF_INET6) p->ev->local_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
 /* Remember a failed connect attempt ("127.0.0.1:6379: Connection refused"). */

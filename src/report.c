@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "term.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ text */
@@ -50,44 +51,64 @@ static void text_server(FILE *out, const rmd_evidence *ev) {
         snprintf(mx, sizeof mx, " (no maxmemory)");
     }
     const char *mode = rmd_kv_get(in, "redis_mode"), *role = rmd_kv_get(in, "role");
-    fprintf(out, "  %s %s %s %s · up %llds · %lld clients · memory %s%s\n", product, ver, mode ? mode : "",
-            role ? role : "", up, cc, mem, mx);
+    if (cc > 0) cc--; /* the probe's own connection is not the user's */
+    rmd_tprintf(out, "  %s %s %s %s · up %llds · %lld client%s besides this probe · memory %s%s\n", product, ver,
+                mode ? mode : "", role ? role : "", up, cc, cc == 1 ? "" : "s", mem, mx);
     if (ev->ping.n)
         fprintf(out, "  PING x%d: min %.2f / avg %.2f / p99 %.2f / max %.2f ms\n", ev->ping.n, ev->ping.min, ev->ping.avg,
                 ev->ping.p99, ev->ping.max);
+}
+
+/* Up to max steps of one phase under a label; returns how many were shown. */
+static size_t text_steps(FILE *out, const rmd_finding *f, char phase, const char *label, size_t max) {
+    size_t shown = 0;
+    for (size_t s = 0; s < f->steps.n && shown < max; s++) {
+        const rmd_step *st = &f->steps.items[s];
+        if (st->phase != phase) continue;
+        if (!shown) rmd_tprintf(out, "         %s\n", label);
+        rmd_tprintf(out, "           $ %s\n", st->cmd);
+        shown++;
+    }
+    return shown;
+}
+
+static void text_finding(FILE *out, const rmd_finding *f, const rmd_report_opts *o) {
+    const char *reset = o->color ? "\033[0m" : "", *bold = o->color ? "\033[1m" : "";
+    fprintf(out, "\n%s%-8s%s %s%s%s: ", o->color ? sev_color(f->sev) : "", rmd_severity_name(f->sev), reset, bold,
+            rmd_cause_get(f->cause)->id, reset);
+    rmd_tprintf(out, "%s\n", f->summary);
+    for (size_t e = 0; e < f->evidence.n; e++) rmd_tprintf(out, "         - %s\n", f->evidence.items[e]);
+    size_t max = o->max_steps > 0 ? (size_t)o->max_steps : (size_t)-1;
+    size_t shown = text_steps(out, f, 'd', "check:", max);
+    shown += text_steps(out, f, 'r', "fix (after reading the runbook):", max > 1 ? (max + 1) / 2 : max);
+    int templates = 0;
+    for (size_t s = 0; s < f->steps.n; s++) templates += f->steps.items[s].is_template;
+    if (f->steps.n > shown) fprintf(out, "         (+%zu more step%s: --json)\n", f->steps.n - shown, f->steps.n - shown == 1 ? "" : "s");
+    if (templates) fprintf(out, "         (a step with ${NAME:?...} needs NAME set first: the evidence did not have that value)\n");
+    if (f->runbook[0]) rmd_tprintf(out, "         runbook: %s (redis-medic kb show %s)\n", f->runbook, f->runbook);
 }
 
 void rmd_report_text(FILE *out, const rmd_evidence *ev, const rmd_findings *l, const rmd_report_opts *o) {
     const char *reset = o->color ? "\033[0m" : "";
     const char *bold = o->color ? "\033[1m" : "";
     int counts[3] = {0, 0, 0};
-    fprintf(out, "%s%s%s  %s\n", bold, ev->target, reset, ev->reachable ? "reachable" : "NOT REACHABLE");
+    fputs(bold, out);
+    rmd_tprintf(out, "%s", ev->target);
+    fprintf(out, "%s  %s\n", reset, ev->reachable ? "reachable" : "NOT REACHABLE");
     text_phases(out, ev);
     text_server(out, ev);
-    size_t cfg_failed = 0;
-    const char *cfg_detail = "";
-    for (size_t i = 0; i < ev->n_collectors; i++) {
-        const rmd_collect_status *c = &ev->collectors[i];
-        if (c->status == RMD_ITEM_OK) continue;
-        if (!strncmp(c->name, "CONFIG GET", 10)) { /* one note for all settings */
-            if (!cfg_failed++) cfg_detail = c->detail;
-            continue;
-        }
-        fprintf(out, "  note: %s not collected: %s\n", c->name, c->detail);
-    }
-    if (cfg_failed)
-        fprintf(out, "  note: CONFIG GET not collected (%zu settings): %s\n", cfg_failed, cfg_detail);
     for (size_t i = 0; i < l->n; i++) {
         const rmd_finding *f = &l->items[i];
         counts[f->sev]++;
-        fprintf(out, "\n%s%-8s%s %s%s%s: %s\n", o->color ? sev_color(f->sev) : "", rmd_severity_name(f->sev), reset, bold,
-                rmd_cause_get(f->cause)->id, reset, f->summary);
-        if (f->sev == RMD_SEV_INFO) continue; /* context: the summary says it; --json has the evidence */
-        for (size_t e = 0; e < f->evidence.n; e++) fprintf(out, "         - %s\n", f->evidence.items[e]);
-        size_t ns = o->max_steps > 0 && (size_t)o->max_steps < f->next_steps.n ? (size_t)o->max_steps : f->next_steps.n;
-        if (ns) fprintf(out, "         next:\n");
-        for (size_t s = 0; s < ns; s++) fprintf(out, "           $ %s\n", f->next_steps.items[s]);
-        if (f->runbook[0]) fprintf(out, "         runbook: %s (redis-medic kb show %s)\n", f->runbook, f->runbook);
+        if (f->sev != RMD_SEV_INFO) text_finding(out, f, o);
+    }
+    /* context after the real findings, one line each; --json has their evidence */
+    if (counts[RMD_SEV_INFO]) fprintf(out, "\nalso noted:\n");
+    for (size_t i = 0; i < l->n; i++) {
+        const rmd_finding *f = &l->items[i];
+        if (f->sev != RMD_SEV_INFO) continue;
+        fprintf(out, "  %s%s%s: ", o->color ? sev_color(f->sev) : "", rmd_cause_get(f->cause)->id, reset);
+        rmd_tprintf(out, "%s\n", f->summary);
     }
     if (l->n == 0) fprintf(out, "\nno findings: the endpoint answers and nothing crosses a threshold\n");
     fprintf(out, "\n%d critical, %d warning, %d info\n", counts[RMD_SEV_CRITICAL], counts[RMD_SEV_WARNING],
@@ -314,7 +335,21 @@ int rmd_report_json(FILE *out, const rmd_evidence *ev, const rmd_findings *l) {
         json_object_set_new(o, "runbook", f->runbook[0] ? rmd_json_string(f->runbook) : json_null());
         if (f->held) json_object_set_new(o, "held", json_true());
         json_object_set_new(o, "evidence", strlist_json(&f->evidence));
-        json_object_set_new(o, "next_steps", strlist_json(&f->next_steps));
+        json_t *ns = json_array(), *st = json_array();
+        for (size_t k = 0; k < f->steps.n; k++) {
+            const rmd_step *sp = &f->steps.items[k];
+            json_array_append_new(ns, rmd_json_string(sp->cmd));
+            json_t *so = json_object();
+            json_object_set_new(so, "command", rmd_json_string(sp->cmd));
+            json_object_set_new(so, "phase", json_string(sp->phase == 'r' ? "resolution" : "diagnosis"));
+            json_object_set_new(so, "template", json_boolean(sp->is_template));
+            if (sp->needs[0]) json_object_set_new(so, "needs", rmd_json_string(sp->needs));
+            if (sp->note[0]) json_object_set_new(so, "note", rmd_json_string(sp->note));
+            json_array_append_new(st, so);
+        }
+        json_object_set_new(o, "next_steps", ns);
+        json_object_set_new(o, "steps", st);
+        if (f->steps_dropped) json_object_set_new(o, "steps_ruled_out", json_integer(f->steps_dropped));
         json_array_append_new(fs, o);
     }
     json_object_set_new(root, "findings", fs);

@@ -16,6 +16,7 @@ struct rmd_resp {
     int    max_elements;
     size_t pending;      /* bytes fed since the last complete reply */
     size_t total;
+    size_t since_nl;     /* bytes fed since the last '\n' */
     int    too_many;     /* an array exceeded max_elements */
     rmd_err err;         /* sticky */
     char   errstr[200];
@@ -96,6 +97,15 @@ rmd_err rmd_resp_feed(rmd_resp *r, const char *buf, size_t n) {
         return set_err(r, RMD_ETOOBIG, msg);
     }
     r->pending += n;
+    /* A line (status, error, integer, a length header) that never ends: hiredis
+     * rescans it on every read, so refuse it early instead of spinning. */
+    const char *nl = memrchr(buf, '\n', n);
+    r->since_nl = nl ? (size_t)(buf + n - nl - 1) : r->since_nl + n;
+    if (r->since_nl > RMD_RESP_MAX_LINE) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "no line end (CRLF) in %zu bytes; refusing to buffer more", r->since_nl);
+        return set_err(r, RMD_ETOOBIG, msg);
+    }
     if (redisReaderFeed(r->reader, buf, n) != REDIS_OK)
         return set_err(r, RMD_EPROTO, r->reader->errstr);
     return check_bulk_header(r);

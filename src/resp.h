@@ -18,13 +18,14 @@ typedef struct rmd_resp rmd_resp;
 
 #define RMD_RESP_DEFAULT_MAX_BYTES    ((size_t)32 << 20) /* one reply, 32 MiB */
 #define RMD_RESP_DEFAULT_MAX_ELEMENTS (1 << 20)          /* one array */
+#define RMD_RESP_MAX_LINE             ((size_t)1 << 20)  /* bytes without a '\n' */
 
 /* New reader (owned by the caller, free with rmd_resp_free). NULL on OOM. */
 rmd_resp *rmd_resp_new(size_t max_reply_bytes, int max_elements);
 void rmd_resp_free(rmd_resp *r);
 
 /* Give the reader n more bytes. RMD_ETOOBIG when the reply being read would
- * exceed max_reply_bytes; RMD_EPROTO / RMD_ENOMEM on a sticky reader error. */
+ * exceed max_reply_bytes or RMD_RESP_MAX_LINE bytes arrive without a '\n'; RMD_EPROTO / RMD_ENOMEM on a sticky reader error. */
 rmd_err rmd_resp_feed(rmd_resp *r, const char *buf, size_t n);
 
 /* Take the next complete reply: RMD_OK with *out set (owned: freeReplyObject),

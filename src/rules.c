@@ -24,7 +24,7 @@ void rmd_thresholds_default(rmd_thresholds *th) {
     th->clients_crit_pct = 90;
     th->ping_warn_ms = 5;
     th->ping_crit_ms = 10;
-    th->slow_warn_us = 100000;
+    th->slow_warn_us = 10000; /* longer than the 10 ms latency target: it stalled every client */
     th->slow_recent_s = 24 * 3600;
     th->leak_min_conns = 50;
     th->leak_share = 0.5;
@@ -97,7 +97,11 @@ static void ev_listener(rmd_finding *f, const rmd_evidence *ev) {
     const rmd_host *h = &ev->host_facts;
     if (!f || !h->collected || !h->is_local) return;
     if (h->listen_checked) {
-        if (h->listening)
+        if (h->listening && ev->unix_path[0])
+            rmd_strlist_addf(&f->evidence, "a process listens on the socket %s: %s%s", ev->unix_path,
+                             h->listen_comm[0] ? h->listen_comm : "owner not visible to this user",
+                             h->listen_pid ? "" : " (run as root to see it)");
+        else if (h->listening)
             rmd_strlist_addf(&f->evidence, "a process listens on %s port %d: %s (pid %d)%s",
                              h->listen_addr[0] ? h->listen_addr : "the", ev->port,
                              h->listen_comm[0] ? h->listen_comm : "owner not visible", h->listen_pid,
@@ -109,6 +113,8 @@ static void ev_listener(rmd_finding *f, const rmd_evidence *ev) {
     }
 }
 
+/* The processes that matter: the listener's owner and any stopped server,
+ * by pid; the other instances on the host only as a count. */
 static void ev_procs(rmd_finding *f, const rmd_evidence *ev) {
     const rmd_host *h = &ev->host_facts;
     if (!f || !h->collected) return;
@@ -116,12 +122,25 @@ static void ev_procs(rmd_finding *f, const rmd_evidence *ev) {
         rmd_strlist_add(&f->evidence, "no redis-server or valkey-server process is running on this host");
         return;
     }
-    for (int i = 0; i < h->n_procs && i < 4; i++)
-        rmd_strlist_addf(&f->evidence, "process %d: %s", h->procs[i].pid,
-                         h->procs[i].args[0] ? h->procs[i].args : h->procs[i].comm);
-    if (h->n_stopped)
-        rmd_strlist_addf(&f->evidence, "%d of them stopped (state T: SIGSTOP, debugger or job control)", h->n_stopped);
+    int shown = 0, others = 0;
+    for (int i = 0; i < h->n_procs; i++) {
+        const rmd_host_proc *pr = &h->procs[i];
+        int stopped = pr->state == 'T' || pr->state == 't';
+        if (pr->pid == h->listen_pid || stopped) {
+            rmd_strlist_addf(&f->evidence, "process %d%s: %s%s", pr->pid, pr->pid == h->listen_pid ? " (the listener)" : "",
+                             pr->args[0] ? pr->args : pr->comm,
+                             stopped ? " -- STOPPED (state T: SIGSTOP, debugger or job control)" : "");
+            shown++;
+        }
+    }
+    others = h->n_procs_total > shown ? h->n_procs_total - shown : 0;
+    if (others)
+        rmd_strlist_addf(&f->evidence, "%d %sredis-server/valkey-server process%s on this host %s", others,
+                         shown ? "other " : "", others == 1 ? "" : "es",
+                         shown ? "(not this endpoint's)" : "(none listens on this port)");
 }
+
+static int listener_stopped(const rmd_evidence *ev) { return rmd_host_listener_stopped(&ev->host_facts); }
 
 static int host_local(const rmd_evidence *ev) { return ev->host_facts.collected && ev->host_facts.is_local; }
 
@@ -164,8 +183,9 @@ static int r_oom_killed(const rmd_evidence *ev, const rmd_thresholds *th, rmd_fi
     if (h->oom_age_s >= 0) human_secs(h->oom_age_s, age, sizeof age);
     if (k) rmd_memlcpy(pid, sizeof pid, k + 15, strspn(k + 15, "0123456789"));
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_OOM_KILLED, RMD_SEV_CRITICAL,
-        "Nothing listens on %s and no redis-server runs on this host; the kernel OOM killer killed redis-server "
-        "(pid %s) %s ago: most likely this server, killed for memory.", ep, pid, age);
+        "Nothing listens on %s and no redis-server runs on this host; the kernel OOM killer killed a redis-server "
+        "(pid %s) %s ago. Nothing in the kernel record names this port, but with no redis-server left it is the "
+        "likeliest reason the server is gone.", ep, pid, age);
     ev_oom(f, ev);
     ev_phase(f, ev);
     ev_listener(f, ev);
@@ -194,8 +214,55 @@ static int r_firewall(const rmd_evidence *ev, const rmd_thresholds *th, rmd_find
     return 1;
 }
 
-static int r_server_down(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+/* Nothing on the dialled address, but the port is bound on another one: the
+ * client dials ::1 and the server listens on 127.0.0.1, or the server binds
+ * one interface and the client uses another. */
+/* connect(2) on a unix socket answers EACCES when the caller may not write
+ * the socket file (unixsocketperm) or search its directory. */
+static int r_socket_permission(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
+    const rmd_phase_result *r = failed(ev);
+    if (!failed_in(ev, RMD_PHASE_CONNECT) || !r || !ev->unix_path[0] || r->fail != RMD_FAIL_PERM) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_SOCKET_PERMISSION, RMD_SEV_CRITICAL,
+        "Permission denied on the unix socket %s: this user may not write the socket file or enter its directory "
+        "(unixsocketperm, owner, group).", ev->unix_path);
+    ev_phase(f, ev);
+    ev_listener(f, ev);
+    return 1;
+}
+
+static int r_bind_mismatch(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_host *h = &ev->host_facts;
+    if (!refused_like(ev) || !host_local(ev) || h->listening || h->n_other == 0 || ev->unix_path[0]) return 0;
+    int client_v6 = strchr(ev->addr, ':') != NULL, all_other_v4 = 1, all_other_v6 = 1;
+    char where[300] = "";
+    for (int i = 0; i < h->n_other; i++) {
+        int v6 = strchr(h->other[i].addr, ':') != NULL;
+        all_other_v4 &= !v6;
+        all_other_v6 &= v6;
+        size_t l = strlen(where);
+        snprintf(where + l, sizeof where - l, "%s%s%s%s", i ? ", " : "", v6 ? "[" : "", h->other[i].addr, v6 ? "]" : "");
+    }
+    const char *why = client_v6 && all_other_v4   ? "the client dials IPv6 but the server listens on IPv4 only"
+                      : !client_v6 && all_other_v6 ? "the client dials IPv4 but the server listens on IPv6 only"
+                                                   : "the server is bound to another address than the one the client dials";
+    char owner[64];
+    if (h->other[0].pid) snprintf(owner, sizeof owner, "%s (pid %d)", h->other[0].comm[0] ? h->other[0].comm : "a process", h->other[0].pid);
+    else snprintf(owner, sizeof owner, "a process");
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_BIND_MISMATCH, RMD_SEV_CRITICAL,
+        "Connection refused on %s: nothing listens on that address, but %s listens on port %d at %s: %s.",
+        ev->addr, owner, ev->port, where, why);
+    if (!f) return 1;
+    ev_phase(f, ev);
+    for (int i = 0; i < h->n_other; i++)
+        rmd_strlist_addf(&f->evidence, "listener on %s port %d: %s (pid %d)", h->other[i].addr, ev->port,
+                         h->other[i].comm[0] ? h->other[i].comm : "owner not visible", h->other[i].pid);
+    rmd_strlist_addf(&f->evidence, "no listener on %s port %d (the address the client dialled)", ev->addr, ev->port);
+    return 1;
+}
+
+static int r_server_down(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     if (!refused_like(ev)) return 0;
     const rmd_phase_result *r = failed(ev);
     char ep[300];
@@ -216,7 +283,12 @@ static int r_server_down(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
     ev_phase(f, ev);
     ev_listener(f, ev);
     ev_procs(f, ev);
-    if (f && host_local(ev) && ev->host_facts.oom_count) ev_oom(f, ev);
+    /* an OOM kill elsewhere on the host cannot be tied to this port: one line, no more */
+    if (f && host_local(ev) && oom_recent(ev, th)) {
+        char age[32] = "some time";
+        if (ev->host_facts.oom_age_s >= 0) human_secs(ev->host_facts.oom_age_s, age, sizeof age);
+        rmd_strlist_addf(&f->evidence, "the kernel OOM killer took a redis-server on this host %s ago; nothing ties it to this port", age);
+    }
     if (f && !host_local(ev)) rmd_strlist_add(&f->evidence, "the endpoint is not on this host: run redis-medic there to see its processes");
     return 1;
 }
@@ -319,16 +391,77 @@ static int r_maxclients(const rmd_evidence *ev, const rmd_thresholds *th, rmd_fi
                       "The server is at maxclients and refuses every new connection.");
 }
 
+/* LOADING: INFO still answers while loading, so say how far it got. */
 static int r_loading(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
-    return reply_rule(ev, out, RMD_CAUSE_LOADING_DATASET, reply_starts(ev, "LOADING"),
-                      "The server is loading its dataset into memory and answers only when it has finished.");
+    if (!reply_starts(ev, "LOADING")) return 0;
+    double perc = -1;
+    long long eta = -1, total = -1, loaded = -1;
+    rmd_kv_get_double(&ev->info, "loading_loaded_perc", &perc);
+    info_ll(ev, "loading_eta_seconds", &eta);
+    if (!info_ll(ev, "loading_total_bytes", &total)) total = -1;
+    if (!info_ll(ev, "loading_loaded_bytes", &loaded)) loaded = -1;
+    char progress[160] = "", tb[32], lb[32];
+    if (perc >= 0 && total > 0) {
+        rmd_human_bytes(total, tb, sizeof tb);
+        snprintf(progress, sizeof progress, " (%.1f%% of %s loaded", perc, tb);
+    } else if (perc >= 0) {
+        snprintf(progress, sizeof progress, " (%.1f%% loaded", perc);
+    }
+    if (progress[0]) {
+        size_t l = strlen(progress);
+        if (eta >= 0) snprintf(progress + l, sizeof progress - l, ", about %lld s left)", eta);
+        else snprintf(progress + l, sizeof progress - l, ")");
+    }
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_LOADING_DATASET, RMD_SEV_CRITICAL,
+        "The server is loading its dataset into memory%s and answers commands only when it has finished.", progress);
+    ev_phase(f, ev);
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "server replied: %s", ev->reply_error);
+    if (perc >= 0) rmd_strlist_addf(&f->evidence, "loading_loaded_perc=%.2f loading_eta_seconds=%lld", perc, eta);
+    if (total >= 0) {
+        rmd_human_bytes(loaded >= 0 ? loaded : 0, lb, sizeof lb);
+        rmd_human_bytes(total, tb, sizeof tb);
+        rmd_strlist_addf(&f->evidence, "loaded %s of %s (loading_loaded_bytes=%lld loading_total_bytes=%lld)", lb, tb, loaded, total);
+    }
+    long long up;
+    if (info_ll(ev, "uptime_in_seconds", &up)) rmd_strlist_addf(&f->evidence, "uptime_in_seconds=%lld (it restarted)", up);
+    if (perc < 0) rmd_strlist_add(&f->evidence, "loading progress not available (INFO did not answer while loading)");
+    return 1;
 }
 
 static int r_busy(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
     return reply_rule(ev, out, RMD_CAUSE_SERVER_BUSY, reply_starts(ev, "BUSY"),
                       "The server is busy running a script or function and serves nothing else until it ends.");
+}
+
+/* PING was read (nothing left unread on the server's end of our connection)
+ * and the server let go of the connection as soon as we closed it, so its
+ * event loop runs: it holds replies back. CLIENT PAUSE does exactly that;
+ * Redis 7.0 even holds INFO and CLIENT UNPAUSE from new connections. */
+static int r_paused(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_phase_result *r = failed(ev);
+    const rmd_host *h = &ev->host_facts;
+    if (!r || r->fail != RMD_FAIL_TIMEOUT || !failed_in(ev, RMD_PHASE_PING) || ev->peer_bytes[0]) return 0;
+    if (!host_local(ev) || !h->listening || !h->tcp_checked || !ev->local_port || listener_stopped(ev)) return 0;
+    if (h->peer_found && h->peer_rqueue > 0) return 0;
+    int redis_listener = 0; /* only a redis-server is known to hold replies while it reads */
+    for (int i = 0; i < h->n_procs; i++) redis_listener |= h->listen_pid && h->procs[i].pid == h->listen_pid;
+    if (!redis_listener) return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLIENTS_PAUSED, RMD_SEV_CRITICAL,
+        "%s read PING but held the reply for %.0f ms while its event loop kept running: clients are paused "
+        "(CLIENT PAUSE, e.g. by a failover or a maintenance script) or the command is blocked by a module.", ep, r->ms);
+    ev_phase(f, ev);
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "the server's end of our connection (port %d) %s", ev->local_port,
+                     h->peer_found ? "had read every byte we sent" : "was closed by the server as soon as we closed ours");
+    ev_listener(f, ev);
+    ev_procs(f, ev);
+    return 1;
 }
 
 static int r_unresponsive(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
@@ -338,13 +471,28 @@ static int r_unresponsive(const rmd_evidence *ev, const rmd_thresholds *th, rmd_
     char ep[300];
     endpoint(ev, ep, sizeof ep);
     const rmd_host *h = &ev->host_facts;
+    if (host_local(ev) && h->listening && h->listen_pid && h->listen_comm[0] &&
+        strncmp(h->listen_comm, "redis-", 6) != 0 && strncmp(h->listen_comm, "valkey-", 7) != 0) {
+        /* the port belongs to another program: it is not a Redis that hangs */
+        rmd_finding *nf = rmd_findings_add(out, RMD_CAUSE_NOT_REDIS, RMD_SEV_CRITICAL,
+            "%s is held by %s (pid %d), not by a redis-server: it accepted the connection and never answered %s.", ep,
+            h->listen_comm, h->listen_pid, ev->failed_phase == RMD_PHASE_AUTH ? "AUTH" : "PING");
+        ev_phase(nf, ev);
+        ev_listener(nf, ev);
+        return 1;
+    }
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_SERVER_UNRESPONSIVE, RMD_SEV_CRITICAL,
         "%s accepted the TCP connection but did not answer %s within %.0f ms%s.", ep,
         ev->failed_phase == RMD_PHASE_AUTH ? "AUTH" : "PING", r->ms,
-        host_local(ev) && h->n_stopped ? ": the redis-server process is stopped (SIGSTOP)"
+        host_local(ev) && listener_stopped(ev) ? ": the redis-server process is stopped (SIGSTOP)"
         : ev->peer_bytes[0]            ? ": it sends bytes too slowly or never finishes a reply"
+        : h->peer_found && h->peer_rqueue > 0 ? ": it has not even read the request, so its event loop is blocked "
+                                                "(a long command or script, DEBUG SLEEP, swapping, or a stopped thread)"
                                        : " (blocked by a long command, swapping, stopped, or not Redis)");
     ev_phase(f, ev);
+    if (f && h->peer_found && h->peer_rqueue > 0)
+        rmd_strlist_addf(&f->evidence, "%lu bytes we sent are still unread on the server's end of the connection",
+                         h->peer_rqueue);
     ev_listener(f, ev);
     ev_procs(f, ev);
     return 1;
@@ -391,8 +539,8 @@ static int r_unknown(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
 
 /* Order matters: the first match is the diagnosis. */
 static const rule_fn connectivity_rules[] = {
-    r_dns, r_oom_killed, r_firewall, r_server_down, r_connect_timeout, r_tls_required, r_tls_error,
-    r_auth_required, r_auth_failed, r_protected, r_maxclients, r_loading, r_busy, r_unresponsive,
+    r_dns, r_oom_killed, r_socket_permission, r_firewall, r_bind_mismatch, r_server_down, r_connect_timeout, r_tls_required, r_tls_error,
+    r_auth_required, r_auth_failed, r_protected, r_maxclients, r_loading, r_busy, r_paused, r_unresponsive,
     r_not_redis, r_unknown,
 };
 
@@ -446,20 +594,59 @@ static int r_memory(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findin
     return 1;
 }
 
+/* The data directory is gone (CONFIG GET dir answers "" when getcwd fails;
+ * /proc shows the cwd as deleted) while saves are configured: the next save
+ * fails, and with save points writes stop then. */
+static int r_dir_gone(const rmd_evidence *ev, rmd_findings *out) {
+    const char *dir = cfg_s(ev, RMD_CFG_DIR), *save = cfg_s(ev, RMD_CFG_SAVE), *aof = cfg_s(ev, RMD_CFG_APPENDONLY);
+    const char *cwd = ev->host_facts.listen_cwd;
+    size_t cl = strlen(cwd);
+    int gone = (dir && !dir[0]) || (cl > 10 && !strcmp(cwd + cl - 10, " (deleted)"));
+    int saves = (save && save[0]) || (aof && !strcmp(aof, "yes"));
+    if (!gone || !saves) return 0;
+    long long changes = -1;
+    info_ll(ev, "rdb_changes_since_last_save", &changes);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_PERSISTENCE_FAILURE, RMD_SEV_WARNING,
+        "The server's data directory no longer exists: the next %s will fail%s.",
+        save && save[0] ? "snapshot" : "AOF rewrite",
+        save && save[0] ? " and then writes stop with MISCONF" : "");
+    if (!f) return 1;
+    if (dir && !dir[0]) rmd_strlist_add(&f->evidence, "CONFIG GET dir is empty: the working directory is gone");
+    if (cwd[0]) rmd_strlist_addf(&f->evidence, "working directory of pid %d: %s", ev->host_facts.listen_pid, cwd);
+    if (save) rmd_strlist_addf(&f->evidence, "save=\"%s\" appendonly=%s", save, aof ? aof : "?");
+    if (changes >= 0) rmd_strlist_addf(&f->evidence, "rdb_changes_since_last_save=%lld (not on disk)", changes);
+    return 1;
+}
+
+/* Does the server refuse writes now? Redis (writeCommandsDeniedByDiskError)
+ * refuses them after a failed BGSAVE only when stop-writes-on-bgsave-error is
+ * yes AND save points are configured, and after a failed AOF write only when
+ * AOF is on. A MISCONF reply to PING settles it. */
 static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
     const char *rdb = info_s(ev, "rdb_last_bgsave_status");
     const char *aofw = info_s(ev, "aof_last_write_status");
     const char *aofr = info_s(ev, "aof_last_bgrewrite_status");
     int rdb_err = rdb && strcmp(rdb, "ok") != 0;
-    int aof_err = (aofw && strcmp(aofw, "ok") != 0) || (aofr && strcmp(aofr, "ok") != 0);
-    if (!rdb_err && !aof_err) return 0;
+    int aofw_err = aofw && strcmp(aofw, "ok") != 0;
+    int aof_err = aofw_err || (aofr && strcmp(aofr, "ok") != 0);
+    int misconf = strncmp(ev->ping_error, "MISCONF", 7) == 0;
+    if (!rdb_err && !aof_err && !misconf) return r_dir_gone(ev, out);
     const char *sw = cfg_s(ev, RMD_CFG_STOP_WRITES_ON_BGSAVE_ERROR);
-    int stops = (rdb_err && (!sw || strcmp(sw, "yes") == 0)) || (aofw && strcmp(aofw, "ok") != 0);
+    const char *save = cfg_s(ev, RMD_CFG_SAVE);
+    long long aof_on = -1;
+    info_ll(ev, "aof_enabled", &aof_on);
+    int rdb_stops = rdb_err && (!sw || strcmp(sw, "yes") == 0) && (!save || save[0]);
+    int aof_stops = aofw_err && aof_on != 0;
+    int stops = misconf || rdb_stops || aof_stops;
+    const char *what = rdb_err ? "RDB snapshot (BGSAVE)" : aof_err ? "AOF write or rewrite" : "save to disk";
+    const char *why_not = "";
+    if (!stops && rdb_err && sw && strcmp(sw, "yes") != 0) why_not = " (stop-writes-on-bgsave-error is no)";
+    else if (!stops && rdb_err && save && !save[0]) why_not = " (no save points are configured, save \"\", so the failure does not stop writes)";
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_PERSISTENCE_FAILURE, stops ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
-        stops ? "The last %s failed and the server now refuses writes (MISCONF) until a save succeeds."
-              : "The last %s failed; writes still succeed but are not being persisted.",
-        rdb_err ? "RDB snapshot (BGSAVE)" : "AOF write or rewrite");
+        stops ? "The last %s failed and the server now refuses writes with MISCONF until a save succeeds%s."
+              : "The last %s failed; writes still succeed but are not being persisted%s.",
+        what, stops ? "" : why_not);
     if (!f) return 1;
     if (rdb) rmd_strlist_addf(&f->evidence, "rdb_last_bgsave_status=%s", rdb);
     if (aofw) rmd_strlist_addf(&f->evidence, "aof_last_write_status=%s aof_last_bgrewrite_status=%s", aofw, aofr ? aofr : "?");
@@ -481,6 +668,8 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
         rmd_human_bytes(h->disk_total_bytes, tot, sizeof tot);
         rmd_strlist_addf(&f->evidence, "free disk under %s: %s of %s", h->disk_path, fr, tot);
     }
+    if (save) rmd_strlist_addf(&f->evidence, "save=\"%s\"%s", save, save[0] ? "" : " (no save points)");
+    if (misconf) rmd_strlist_addf(&f->evidence, "PING answered: %s", ev->ping_error);
     const char *mis = info_s(ev, "errorstat_MISCONF");
     if (mis) rmd_strlist_addf(&f->evidence, "MISCONF error replies: %s", mis);
     return 1;
@@ -489,6 +678,7 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
 static int r_clients(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     long long conn, max;
     if (!info_ll(ev, "connected_clients", &conn) || !maxclients(ev, &max) || max <= 0) return 0;
+    if (conn > 0) conn--; /* INFO counts the probe's own connection: not the user's */
     double pct = conn * 100.0 / (double)max;
     if (pct < th->clients_warn_pct) return 0;
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLIENTS_NEAR_LIMIT,
@@ -496,7 +686,7 @@ static int r_clients(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
                                       "%lld of maxclients %lld connections in use (%.0f%%): new connections will be refused soon.",
                                       conn, max, pct);
     if (!f) return 1;
-    rmd_strlist_addf(&f->evidence, "connected_clients=%lld maxclients=%lld (warning at %.0f%%, critical at %.0f%%)", conn,
+    rmd_strlist_addf(&f->evidence, "connected_clients=%lld besides this probe's own, maxclients=%lld (warning at %.0f%%, critical at %.0f%%)", conn,
                      max, th->clients_warn_pct, th->clients_crit_pct);
     for (size_t i = 0; i < ev->clients.n && i < 3; i++) {
         const rmd_client_group *g = &ev->clients.groups[i];
@@ -636,7 +826,7 @@ static int r_oom_killed_before(const rmd_evidence *ev, const rmd_thresholds *th,
     /* Only a kill shortly before this process started can explain its restart,
      * and only on a host with one instance can the kill be attributed to it. */
     if (h->oom_age_s < 0 || h->oom_age_s < (double)up || h->oom_age_s - (double)up > 3600) return 0;
-    if (h->n_procs > 1) return 0;
+    if (h->n_procs_total > 1) return 0;
     char age[32], upt[32];
     human_secs(h->oom_age_s, age, sizeof age);
     human_secs((double)up, upt, sizeof upt);
@@ -683,8 +873,125 @@ static int r_latency_monitor(const rmd_evidence *ev, const rmd_thresholds *th, r
     return 1;
 }
 
+/* The collectors stopped after PING: a reply that is not RESP or too big, or
+ * no reply in time. The endpoint answered, but is not a healthy Redis. */
+static int r_collect_failed(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const rmd_phase_result *r = &ev->phase[RMD_PHASE_COLLECT];
+    if (!r->ran || r->ok || r->fail == RMD_FAIL_NONE) return 0;
+    char ep[300];
+    endpoint(ev, ep, sizeof ep);
+    rmd_finding *f;
+    if (r->fail == RMD_FAIL_TIMEOUT)
+        f = rmd_findings_add(out, RMD_CAUSE_SERVER_UNRESPONSIVE, RMD_SEV_WARNING,
+            "%s answered PING but not the read-only checks that followed within %.0f ms: it stalls under load "
+            "or on large replies.", ep, r->ms);
+    else
+        f = rmd_findings_add(out, RMD_CAUSE_NOT_REDIS, RMD_SEV_WARNING,
+            "%s answered PING, then sent a reply that is %s: a proxy or server that does not speak Redis correctly.", ep,
+            r->fail == RMD_FAIL_TOO_BIG ? "over the size limits" : "not the Redis protocol");
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "collect phase failed after %.1f ms: %s", r->ms, r->detail);
+    if (ev->peer_bytes[0]) rmd_strlist_addf(&f->evidence, "first bytes received: %s", ev->peer_bytes);
+    rmd_strlist_add(&f->evidence, "the server-state checks did not run: memory, clients, persistence and latency are unknown");
+    return 1;
+}
+
+/* Newer servers say it themselves (INFO clients: paused_reason,
+ * paused_actions, paused_timeout_milliseconds), e.g. during a FAILOVER. */
+static int r_paused_info(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const char *act = info_s(ev, "paused_actions"), *why = info_s(ev, "paused_reason");
+    long long ms = -1;
+    if (!act || !act[0] || !strcmp(act, "none")) return 0;
+    info_ll(ev, "paused_timeout_milliseconds", &ms);
+    int all = strcmp(act, "write") != 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLIENTS_PAUSED, all ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
+        "Clients are paused (%s%s%s): %s are held%s.", act, why && why[0] ? ", reason " : "", why ? why : "",
+        all ? "all commands" : "writes", ms >= 0 ? " until the pause ends" : "");
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "paused_actions=%s paused_reason=%s paused_timeout_milliseconds=%lld", act,
+                     why ? why : "?", ms);
+    return 1;
+}
+
+/* Redis 7.0 says nothing of a pause in INFO, but CLIENT LIST shows its
+ * victims: clients blocked in commands that never block by themselves. */
+static int r_paused_clients(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    if (ev->clients.held_total <= 0 || rmd_findings_has(out, RMD_CAUSE_CLIENTS_PAUSED)) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLIENTS_PAUSED, RMD_SEV_WARNING,
+        "%ld client%s %s blocked in %s, a command that never blocks by itself: writes are paused (CLIENT PAUSE WRITE, "
+        "a failover) and %s until the pause ends.", ev->clients.held_total, ev->clients.held_total == 1 ? "" : "s",
+        ev->clients.held_total == 1 ? "is" : "are", ev->clients.held_cmd, ev->clients.held_total == 1 ? "waits" : "wait");
+    if (f) rmd_strlist_addf(&f->evidence, "CLIENT LIST: %ld client%s with flag b in cmd=%s", ev->clients.held_total,
+                            ev->clients.held_total == 1 ? "" : "s", ev->clients.held_cmd);
+    return 1;
+}
+
+static int r_db(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    if (!ev->select_error[0]) return 0;
+    long long dbs = -1;
+    cfg_ll(ev, RMD_CFG_DATABASES, &dbs);
+    char range[64] = "";
+    if (dbs > 0) snprintf(range, sizeof range, " (it has databases 0 to %lld)", dbs - 1);
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_DB_OUT_OF_RANGE, RMD_SEV_CRITICAL,
+        "The server has no database %d%s: SELECT fails, so a client configured with /%d cannot work.", ev->db, range, ev->db);
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "SELECT %d answered: %s", ev->db, ev->select_error);
+    if (dbs > 0) rmd_strlist_addf(&f->evidence, "databases=%lld", dbs);
+    return 1;
+}
+
+static int r_no_password(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    if (!ev->auth_unused) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_NO_PASSWORD, RMD_SEV_WARNING,
+        ev->auth_unused == 2
+            ? "A password was sent, but AUTH is renamed or disabled on this server: the password was not checked and "
+              "anyone who reaches the port gets in."
+            : "A password was sent, but the server has none configured: anyone who reaches the port gets in (was "
+              "requirepass lost in a restart, or is the client pointed at the wrong server?).");
+    if (!f) return 1;
+    rmd_strlist_addf(&f->evidence, "AUTH phase: %s", ev->phase[RMD_PHASE_AUTH].detail);
+    const char *pm = cfg_s(ev, RMD_CFG_PROTECTED_MODE);
+    if (pm) rmd_strlist_addf(&f->evidence, "protected-mode=%s", pm);
+    return 1;
+}
+
+/* What the collectors could not read (ACL, renamed commands, errors): the
+ * rules that need it did not run, so "no findings" would claim too much. */
+static int r_checks_incomplete(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    rmd_strlist miss = {0};
+    int important = 0, cfg_fail = 0;
+    const char *cfg_detail = "";
+    for (size_t i = 0; i < ev->n_collectors; i++) {
+        const rmd_collect_status *c = &ev->collectors[i];
+        if (c->status == RMD_ITEM_OK || c->status == RMD_ITEM_NOT_RUN || !strcmp(c->name, "CLIENT ID")) continue;
+        if (!strncmp(c->name, "CONFIG GET", 10)) {
+            if (!cfg_fail++) cfg_detail = c->detail;
+            important = 1;
+            continue;
+        }
+        if (!strcmp(c->name, "INFO") || !strcmp(c->name, "CLIENT LIST")) important = 1;
+        rmd_strlist_addf(&miss, "%s: %s", c->name, c->detail[0] ? c->detail : "failed");
+    }
+    if (cfg_fail) rmd_strlist_addf(&miss, "CONFIG GET (%d settings): %s", cfg_fail, cfg_detail);
+    if (!miss.n) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CHECKS_INCOMPLETE, important ? RMD_SEV_WARNING : RMD_SEV_INFO,
+        "%zu check%s could not run with this connection's permissions or commands, so the server's health is only partly known.",
+        miss.n, miss.n == 1 ? "" : "s");
+    for (size_t i = 0; f && i < miss.n; i++) rmd_strlist_add(&f->evidence, miss.items[i]);
+    if (f && !ev->info.n) rmd_strlist_add(&f->evidence, "without INFO: memory, persistence, replication, clients and restarts were not checked");
+    if (f && cfg_fail) rmd_strlist_add(&f->evidence, "without CONFIG: maxclients/maxmemory come from INFO where it has them; save, dir, timeout and keepalive were not checked");
+    rmd_strlist_free(&miss);
+    return 1;
+}
+
 static const rule_fn server_rules[] = {
-    r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster,
+    r_collect_failed, r_paused_info, r_paused_clients, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster,
     r_oom_killed_before, r_restart, r_keepalive, r_eviction, r_latency_monitor,
 };
 

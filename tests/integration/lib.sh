@@ -403,7 +403,42 @@ context() {
 
 C_FAILS=0
 
+# dup_flags CMD: flags given twice within one command of the line (segments
+# split at | ; & && || $( ) ); quoted text is ignored. grep/awk -e may repeat.
+dup_flags() {
+    local s
+    s=$(sed -e "s/'[^']*'/Q/g" -e 's/"[^"]*"/Q/g' <<<"$1" | sed -e 's/[$](/\n/g' -e 's/[|;&()]/\n/g')
+    awk '{ delete seen; for (i = 1; i <= NF; i++) { w = $i; sub(/=.*/, "", w)
+             if (w ~ /^--?[A-Za-z]/ && w != "-e" && seen[w]++) { print w; exit } } }' <<<"$s"
+}
+
+# steps_problems JSONFILE: one line for each next step that cannot run as
+# printed: it does not parse (bash -n), it keeps a <placeholder>, it gives a
+# flag twice, or it is a ${NAME:?} template although the evidence has NAME.
+steps_problems() {
+    local f=$1 b cmd dup
+    jq -e '.findings' "$f" >/dev/null 2>&1 || return 0
+    local pid dir
+    pid=$(jq -r '.host.listener.pid // empty' "$f" 2>/dev/null)
+    dir=$(jq -r '.collected.config.dir // empty' "$f" 2>/dev/null)
+    for b in $(jq -r '.findings[].next_steps[]? | @base64' "$f" 2>/dev/null); do
+        cmd=$(base64 -d <<<"$b")
+        bash -n -c "$cmd" 2>/dev/null || echo "step does not parse: $cmd"
+        if grep -qE '(^|[[:space:]=])<[A-Za-z][A-Za-z0-9_.-]*>' <<<"$cmd"; then echo "step keeps a placeholder: $cmd"; fi
+        dup=$(dup_flags "$cmd")
+        [ -n "$dup" ] && echo "step gives $dup twice: $cmd"
+        if [ -n "$pid" ] && [ "$pid" != 0 ] && [[ $cmd == *'REDIS_PID:?'* ]]; then echo "step asks for REDIS_PID although the listener is pid $pid: $cmd"; fi
+        if [ -n "$dir" ] && [[ $cmd == *'REDIS_DIR:?'* ]]; then echo "step asks for REDIS_DIR although dir is $dir: $cmd"; fi
+    done
+    return 0
+}
+
 case_end() {
+    # every case of every file: the next steps of its last JSON run must run as printed
+    if [ -n "${D_OUT:-}" ] && [ -s "$D_OUT" ]; then
+        local sp
+        while IFS= read -r sp; do [ -n "$sp" ] && C_WHY+=("$sp"); done < <(steps_problems "$D_OUT")
+    fi
     if [ "${#C_WHY[@]}" -eq 0 ]; then
         echo "PASS $C_NAME"
         return 0

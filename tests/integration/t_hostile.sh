@@ -3,7 +3,8 @@
 # HTTP, binary garbage, an SSH banner -> not-redis; a 1 GB bulk announcement
 # and arrays nested a million deep -> not-redis or server-unresponsive;
 # a reply dripping one byte a second and a peer that never answers ->
-# server-unresponsive; a peer that closes at once -> unknown (with the
+# server-unresponsive, or not-redis when the host shows the port belongs to a
+# program that is not a redis-server (as here: the hostile peer); a peer that closes at once -> unknown (with the
 # evidence). Each run must end within a few deadlines (6 x
 # --timeout: a bound, not a performance assertion), with bounded memory (peak
 # RSS at most 48 MB above a plain refused-port run, when /usr/bin/time is
@@ -51,8 +52,8 @@ hostile_case garbage not-redis
 hostile_case ssh not-redis
 hostile_case bigbulk not-redis server-unresponsive
 hostile_case deepnest not-redis server-unresponsive
-hostile_case drip server-unresponsive
-hostile_case silent server-unresponsive
+hostile_case drip server-unresponsive not-redis
+hostile_case silent server-unresponsive not-redis
 # Closes every connection at once, saying nothing, and is no TLS server either:
 # no known cause fits, so the report must say "unknown" and show what it saw.
 hostile_case close unknown

@@ -21,6 +21,13 @@
  *             "Invalid SSH identification string." line, then closes
  *   close     accepts and closes at once, saying nothing (a proxy with no
  *             backend, a wrapper that drops connections)
+ *   endless   answers the first input with "+" and then bytes without a
+ *             line end, as fast as the client reads, forever
+ *   pongjunk  answers the first input (PING) with "+PONG", everything after
+ *             with garbage: a broken proxy
+ *   pongbig   answers PING with "+PONG", then announces a 200 MB bulk reply
+ *             and sends its first bytes
+ *   pongmute  answers PING with "+PONG", then never again
  * Exits by itself after LIFETIME_S seconds (default 60), and on SIGTERM or
  * SIGINT. Prints nothing; the tests wait for the port to listen.
  */
@@ -42,10 +49,10 @@
 #define NEST_REPS 1000000L          /* "*1\r\n" this many times in deepnest mode */
 #define NEST_CHUNK_REPS 10000L      /* reps per chunk written (divides NEST_REPS) */
 
-enum mode { M_HTTP, M_GARBAGE, M_BIGBULK, M_DEEPNEST, M_DRIP, M_SILENT, M_SSH, M_CLOSE };
+enum mode { M_HTTP, M_GARBAGE, M_BIGBULK, M_DEEPNEST, M_DRIP, M_SILENT, M_SSH, M_CLOSE, M_ENDLESS, M_PONGJUNK, M_PONGBIG, M_PONGMUTE };
 
 static const char *const mode_names[] = {"http", "garbage", "bigbulk", "deepnest",
-                                         "drip", "silent", "ssh", "close"};
+                                         "drip", "silent", "ssh", "close", "endless", "pongjunk", "pongbig", "pongmute"};
 
 static const char http_reply[] =
     "HTTP/1.1 400 Bad Request\r\n"
@@ -60,6 +67,8 @@ static const char bigbulk_reply[] = "$1073741824\r\nabcdefgh";
 static const char ssh_banner[] = "SSH-2.0-OpenSSH_9.2\r\n";
 static const char ssh_reject[] = "Invalid SSH identification string.\r\n";
 static const char pong[] = "+PONG\r\n";
+static const char pongbig_reply[] = "$209715200\r\n# Server\r\nredis_version:7.0.15\r\n";
+static char endless_chunk[16384];  /* "+" then 'x' without a line end */
 
 /* One accepted connection and what is still to be sent to it. */
 struct client {
@@ -103,6 +112,11 @@ static void make_garbage(void) {
 }
 
 /* Build the deepnest chunk. Returns 0, or -1 on allocation failure. */
+static void make_endless_chunk(void) {
+    memset(endless_chunk, 'x', sizeof endless_chunk);
+    endless_chunk[0] = '+';
+}
+
 static int make_nest_chunk(void) {
     nest_chunk = malloc((size_t)NEST_CHUNK_REPS * 4);
     if (nest_chunk == NULL) return -1;
@@ -194,6 +208,20 @@ static void on_input(struct client *c, enum mode m, double now) {
         if (idle) queue(c, ssh_reject, sizeof ssh_reject - 1, 0, 1);
         break;
     case M_CLOSE:
+        break;
+    case M_ENDLESS:
+        if (first) queue(c, endless_chunk, sizeof endless_chunk, 1L << 40, 0);
+        break;
+    case M_PONGJUNK:
+        if (first) queue(c, pong, sizeof pong - 1, 0, 0);
+        else if (idle) queue(c, garbage, GARBAGE_LEN, 0, 0);
+        break;
+    case M_PONGMUTE:
+        if (first) queue(c, pong, sizeof pong - 1, 0, 0);
+        break;
+    case M_PONGBIG:
+        if (first) queue(c, pong, sizeof pong - 1, 0, 0);
+        else if (idle) queue(c, pongbig_reply, sizeof pongbig_reply - 1, 0, 0);
         break;
     }
 }
@@ -315,6 +343,7 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     make_garbage();
+    make_endless_chunk();
     if (make_nest_chunk() < 0) {
         fprintf(stderr, "hostile: out of memory\n");
         return 70;

@@ -1,7 +1,10 @@
 /* test_host.c -- host fact parsers on real /proc and kernel lines, malformed
  * lines, and rmd_host_collect against a real redis-server started here. */
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -112,7 +115,7 @@ static pid_t start_server(int port) {
         rmd_host h;
         struct timespec ts = {0, 20 * 1000 * 1000};
         nanosleep(&ts, NULL);
-        rmd_host_collect(&h, "127.0.0.1", port, NULL, NULL);
+        rmd_host_collect(&h, "127.0.0.1", port, NULL, NULL, 0);
         if (h.listening) return pid;
     }
     kill(pid, SIGKILL);
@@ -120,14 +123,26 @@ static pid_t start_server(int port) {
     return 0;
 }
 
+/* A loopback port nobody uses now: the kernel picks it (bind to port 0). */
+static int free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
 TEST(collect_against_a_real_server) {
-    int port = 20000 + (int)(getpid() % 20000);
+    int port = free_port();
+    CHECK(port > 0);
     pid_t pid = start_server(port);
     CHECK(pid > 0);
     if (pid <= 0) return;
     rmd_host h;
     double t0 = rmd_now_ms();
-    rmd_host_collect(&h, "127.0.0.1", port, NULL, "/tmp");
+    rmd_host_collect(&h, "127.0.0.1", port, NULL, "/tmp", 0);
     double ms = rmd_now_ms() - t0;
     CHECK(h.collected && h.is_local && h.listen_checked);
     CHECK(h.listening);
@@ -146,17 +161,17 @@ TEST(collect_against_a_real_server) {
     kill(pid, SIGSTOP);
     struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL);
-    rmd_host_collect(&h, "127.0.0.1", port, NULL, "/nonexistent/dir/below");
+    rmd_host_collect(&h, "127.0.0.1", port, NULL, "/nonexistent/dir/below", 0);
     CHECK(h.n_stopped >= 1);
     CHECK_INT(h.disk_dir_exists, 0);
     CHECK_STR(h.disk_path, "/");
     kill(pid, SIGCONT);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    rmd_host_collect(&h, "127.0.0.1", port, NULL, NULL);
+    rmd_host_collect(&h, "127.0.0.1", port, NULL, NULL, 0);
     CHECK(!h.listening);
     /* not local: nothing is read */
-    rmd_host_collect(&h, "192.0.2.7", port, NULL, NULL);
+    rmd_host_collect(&h, "192.0.2.7", port, NULL, NULL, 0);
     CHECK(h.collected && !h.is_local && !h.listen_checked);
 }
 

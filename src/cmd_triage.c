@@ -145,10 +145,10 @@ static void refresh(scan *s, long long *shown) {
     free(copy);
 }
 
-static void report_input(const char *name, const char *what, const char *tail) {
+static void report_input(const char *name, const char *what) {
     char esc[600];
     rmd_escape(esc, sizeof esc, name, strlen(name));
-    rmd_fprintf_safe(stderr, "redis-medic triage: %s: %s%s\n", esc, what, tail);
+    rmd_fprintf_safe(stderr, "redis-medic triage: %s: %s\n", esc, what);
 }
 
 /* Feed the complete lines of buf[0..have) (all of it at the end of the
@@ -195,7 +195,7 @@ static int scan_input(scan *s, const char *name, char *buf, int follow) {
     long long shown = 0; /* the summary is shown once there is something to show */
     rmd_logsrc in;
     if (rmd_logsrc_open(&in, name, follow) != 0) {
-        report_input(name, in.err, "");
+        report_input(name, in.err);
         return -1;
     }
     s->file_raw = strcmp(name, "-") ? name : "(stdin)";
@@ -218,7 +218,7 @@ static int scan_input(scan *s, const char *name, char *buf, int follow) {
         ssize_t r = rmd_logsrc_read(&in, buf + ctx + have, CHUNK - have);
         if (r == RMD_LOGSRC_INTR) continue; /* a signal: the loop checks why */
         if (r < 0) {
-            report_input(name, in.err, "");
+            report_input(name, in.err);
             rc = -1;
         }
         if (r > 0) have += (size_t)r;

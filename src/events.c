@@ -32,8 +32,6 @@ static int line_kind(const char *s, size_t n) {
     return L_HEADER;
 }
 
-int rmd_events_block_line(const char *s, size_t n) { return line_kind(s, n) != L_HEADER; }
-
 static int is_generic(const char *label) {
     return !strcmp(label, "connection-reset") || !strcmp(label, "command-timeout") || !strcmp(label, "protocol-error") ||
            !strcmp(label, "unknown");

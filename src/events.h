@@ -84,8 +84,4 @@ int rmd_events_feed(rmd_events *e, const char *buf, size_t len, size_t ctx);
 /* End of input (or a pause in --follow): report the event being built. */
 void rmd_events_flush(rmd_events *e);
 
-/* Is this line part of an exception block (a frame, "Caused by:", a Python
- * traceback line, blank)? Exposed for tests. */
-int rmd_events_block_line(const char *s, size_t n);
-
 #endif

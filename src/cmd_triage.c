@@ -151,14 +151,23 @@ static void report_input(const char *name, const char *what) {
     rmd_fprintf_safe(stderr, "redis-medic triage: %s: %s\n", esc, what);
 }
 
-/* Feed the complete lines of buf[0..have) (all of it at the end of the
- * input), with the ctx bytes before buf as context; returns how many bytes
- * were used. *skipping: the rest of a line longer than the buffer, already
- * classified by its first MAX_LINE bytes. */
-static size_t feed_lines(rmd_events *ev, char *buf, size_t have, size_t ctx, int end, int *skipping) {
+enum feed_mode {
+    FEED_HOLD,  /* complete lines, but the last block waits for what follows */
+    FEED_LINES, /* every complete line (input paused) */
+    FEED_END    /* everything (end of input) */
+};
+
+/* Feed buf[0..have) as mode says, with the ctx bytes before buf as context;
+ * returns how many bytes were used. *skipping: the rest of a line longer
+ * than the buffer, already classified by its first MAX_LINE bytes. */
+static size_t feed_lines(rmd_events *ev, char *buf, size_t have, size_t ctx, enum feed_mode mode, int *skipping) {
     const char *last_nl = have ? memrchr(buf, '\n', have) : NULL;
-    size_t upto = end ? have : last_nl ? (size_t)(last_nl - buf) + 1 : 0;
-    if (!end && upto == 0 && have == CHUNK) upto = have; /* one line longer than the buffer */
+    size_t upto = mode == FEED_END ? have : last_nl ? (size_t)(last_nl - buf) + 1 : 0;
+    if (mode != FEED_END && upto == 0 && have == CHUNK) upto = have; /* one line longer than the buffer */
+    if (mode == FEED_HOLD && upto && !*skipping && buf[upto - 1] == '\n') {
+        size_t h = rmd_events_hold(buf, upto);
+        if (h > 0 && h < upto) upto = h;
+    }
     if (!upto) return 0;
     size_t start = 0;
     if (*skipping) {
@@ -171,7 +180,7 @@ static size_t feed_lines(rmd_events *ev, char *buf, size_t have, size_t ctx, int
     }
     size_t n = upto - start;
     if (n > 0) rmd_events_feed(ev, buf + start, n > MAX_LINE && !memchr(buf + start, '\n', n) ? MAX_LINE : n, start ? 0 : ctx);
-    if (upto == have && !end && buf[have - 1] != '\n') *skipping = 1;
+    if (upto == have && mode != FEED_END && buf[have - 1] != '\n') *skipping = 1;
     return upto;
 }
 
@@ -188,6 +197,31 @@ static size_t context_start(const char *buf, size_t total) {
     return start;
 }
 
+/* The input buffer: [ctx bytes of earlier lines][have bytes not yet fed]. */
+typedef struct inbuf {
+    char  *p;
+    size_t ctx, have;
+    int    skipping;
+} inbuf;
+
+/* Feed what mode allows, then keep the context lines and the rest. */
+static void feed(rmd_events *ev, inbuf *b, enum feed_mode mode) {
+    size_t used = feed_lines(ev, b->p + b->ctx, b->have, b->ctx, mode, &b->skipping), total = b->ctx + used;
+    if (!used) return;
+    size_t keep = b->skipping || b->p[total - 1] != '\n' ? total : context_start(b->p, total);
+    memmove(b->p, b->p + keep, total - keep + b->have - used);
+    b->ctx = total - keep;
+    b->have -= used;
+}
+
+/* Input paused (--follow): classify every complete line, report the event
+ * being built, refresh the summary. */
+static void paused(scan *s, rmd_events *ev, inbuf *b, long long *shown) {
+    feed(ev, b, FEED_LINES);
+    rmd_events_flush(ev);
+    refresh(s, shown);
+}
+
 /* Scan one input. Returns 0, or -1 on a read error (reported). follow: at
  * the end, wait for more until SIGINT / SIGTERM; the summary is refreshed
  * while input is idle. */
@@ -202,45 +236,36 @@ static int scan_input(scan *s, const char *name, char *buf, int follow) {
     rmd_escape(s->file, sizeof s->file, s->file_raw, strlen(s->file_raw));
     rmd_events ev;
     rmd_events_init(&ev, s->cls, s->t->ref_year, s->o->each, on_event, s);
-    size_t have = 0, ctx = 0; /* buf: [ctx bytes of earlier lines][have bytes not yet fed] */
-    int skipping = 0, rc = 0;
+    inbuf b = {buf, 0, 0, 0};
+    int rc = 0;
     for (;;) {
         if (follow && stop_following) break;
         if (follow && !in.regular) {
             int w = rmd_logsrc_wait(&in, 500);
             if (w == RMD_LOGSRC_INTR) continue;
             if (w == 0) { /* a pipe with nothing new: show what is there */
-                rmd_events_flush(&ev);
-                refresh(s, &shown);
+                paused(s, &ev, &b, &shown);
                 continue;
             }
         }
-        ssize_t r = rmd_logsrc_read(&in, buf + ctx + have, CHUNK - have);
+        ssize_t r = rmd_logsrc_read(&in, b.p + b.ctx + b.have, CHUNK - b.have);
         if (r == RMD_LOGSRC_INTR) continue; /* a signal: the loop checks why */
         if (r < 0) {
             report_input(name, in.err);
             rc = -1;
         }
-        if (r > 0) have += (size_t)r;
-        if (r == 0 && follow && in.regular && have < CHUNK) { /* a growing file: a partial last line waits for its newline */
-            rmd_events_flush(&ev);
-            refresh(s, &shown);
+        if (r > 0) b.have += (size_t)r;
+        if (r == 0 && follow && in.regular && b.have < CHUNK) { /* a growing file: a partial last line waits for its newline */
+            paused(s, &ev, &b, &shown);
             struct timespec ts = {0, 500 * 1000 * 1000};
             nanosleep(&ts, NULL);
             continue;
         }
-        int end = r <= 0;
-        size_t used = feed_lines(&ev, buf + ctx, have, ctx, end, &skipping), total = ctx + used;
-        size_t keep = used == 0 ? 0 : skipping || buf[total - 1] != '\n' ? total : context_start(buf, total);
-        if (used) {
-            memmove(buf, buf + keep, total - keep + have - used);
-            ctx = total - keep;
-            have -= used;
-        }
+        if (r <= 0) break;
+        feed(&ev, &b, FEED_HOLD);
         if (follow) refresh(s, &shown);
-        if (end) break;
     }
-    if (have) feed_lines(&ev, buf + ctx, have, ctx, 1, &skipping); /* stopped while following: what was seen counts */
+    feed(&ev, &b, FEED_END); /* the end, or stopped while following: what was seen counts */
     rmd_events_flush(&ev);
     rmd_logsrc_close(&in);
     return rc;

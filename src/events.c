@@ -231,8 +231,8 @@ typedef struct feed_ctx {
 static void on_line(const char *line, size_t len, int idx, void *arg) {
     feed_ctx *f = arg;
     rmd_events *e = f->e;
+    if (line < e->cur) return; /* a context line, classified with an earlier chunk */
     count_to(e, line);
-
     const char *after = line + len < f->end ? line + len + 1 : f->end;
     if (e->pend) {
         if (!walk_gap(e, f->walked, line) && joins(e, line, len)) {
@@ -282,16 +282,46 @@ void rmd_events_init(rmd_events *e, rmd_classifier *cls, int ref_year, int count
     e->line = 1;
 }
 
+/* Where to start scanning so that the classifier sees the whole block the
+ * chunk starts in (its context lines, up to its top and the header above,
+ * are scanned again but not reported): a pattern may need Redis evidence
+ * from the rest of the trace. */
+static const char *scan_start(const rmd_events *e, const char *buf, size_t len) {
+    const char *nl = memchr(buf, '\n', len), *p = buf, *prev;
+    if (line_kind(buf, nl ? (size_t)(nl - buf) : len) == L_HEADER) return buf;
+    for (int k = 0, top = 0; k < WALK_BACK_LINES && (prev = line_before(e, p)) != NULL; k++) {
+        int kind = line_kind(prev, (size_t)(p - 1 - prev));
+        p = prev;
+        if (top) break;                 /* the line above the top: its header */
+        if (kind == L_HEADER) top = 1;
+    }
+    return p;
+}
+
 int rmd_events_feed(rmd_events *e, const char *buf, size_t len, size_t ctx) {
     feed_ctx f = {e, buf, buf + len};
     e->cur = e->counted = buf;
     e->ctx = buf - ctx;
     e->last_cls = e->last_back && e->last_back <= ctx ? buf - e->last_back : NULL;
     if (len == 0) return 0;
-    int rc = rmd_classifier_scan(e->cls, buf, len, on_line, &f);
+    const char *from = scan_start(e, buf, len);
+    int rc = rmd_classifier_scan(e->cls, from, (size_t)(buf + len - from), on_line, &f);
     chunk_end(e, &f);
     count_to(e, buf + len);
     return rc;
+}
+
+size_t rmd_events_hold(const char *buf, size_t len) {
+    const char *p = buf + len;
+    if (p > buf && p[-1] == '\n') p--; /* p: just past the last line's text */
+    for (int k = 0; k < WALK_BACK_LINES && p > buf; k++) {
+        const char *ls = p;
+        while (ls > buf && ls[-1] != '\n') ls--;
+        if (line_kind(ls, (size_t)(p - ls)) == L_HEADER) return (size_t)(ls - buf);
+        if (ls == buf) return 0;
+        p = ls - 1;
+    }
+    return len;
 }
 
 void rmd_events_flush(rmd_events *e) {

@@ -81,6 +81,13 @@ void rmd_events_init(rmd_events *e, rmd_classifier *cls, int ref_year, int count
  * a scanner error. */
 int rmd_events_feed(rmd_events *e, const char *buf, size_t len, size_t ctx);
 
+/* Where the last block of buf[0..len) (whole lines) starts: the start of its
+ * last header line when only frames, "Caused by:" and the like follow it;
+ * len when it is further up than 256 lines. A caller that holds this block
+ * back until more input (or a pause) shows where it ends gives the
+ * classifier the whole trace at once. */
+size_t rmd_events_hold(const char *buf, size_t len);
+
 /* End of input (or a pause in --follow): report the event being built. */
 void rmd_events_flush(rmd_events *e);
 

@@ -11,15 +11,17 @@ SIZE_MB=${SIZE_MB:-1024}
 tmp=$(mktemp -d /tmp/rmd-bench-triage.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# The patterns of the built-in runbooks, as the other tools take them.
+# The patterns of the built-in runbooks (all three kinds), as the other tools take them.
 for id in $("$BIN" kb list --json | jq -r '.[].id'); do
-    "$BIN" kb show "$id" --json | jq -r '.patterns[]'
+    "$BIN" kb show "$id" --json | jq -r '(.patterns + (.generic_patterns // []) + (.fallback_patterns // []))[]'
 done >"$tmp/patterns.pcre"
 sed 's/(?i)//g' "$tmp/patterns.pcre" >"$tmp/patterns.ere"
 echo "patterns: $(wc -l <"$tmp/patterns.pcre")"
 
 # A 16 MiB block: ordinary lines, and one error line in a thousand.
-cut -f2- tests/data/triage/samples-*.tsv 2>/dev/null | sed 's/  *# .*$//' | grep -v '^$' >"$tmp/errors.txt"
+{ cut -f2- tests/data/triage/samples-*.tsv 2>/dev/null | sed 's/  *# .*$//'
+  grep -hv '^#' tests/data/triage/messages/*.tsv 2>/dev/null | cut -f4 | sed 's/\\n/\n/g; s/\\t/\t/g'
+} | grep -v '^$' >"$tmp/errors.txt"
 awk -v errs="$tmp/errors.txt" 'BEGIN {
     while ((getline l < errs) > 0) e[n++] = l
     srand(42)

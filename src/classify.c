@@ -11,18 +11,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_CAND_IDS 16        /* distinct patterns remembered per candidate line */
+#include "logctx.h"
+
+#define MAX_CAND_IDS 32        /* distinct patterns remembered per candidate line */
 #define MATCH_LIMIT  100000    /* PCRE2 backtracking bound per line */
 #define MAX_LINE     65536     /* longer lines are classified by their first 64 KiB */
 
+/* How a pattern counts (the runbook key it comes from). A line matched by
+ * several patterns takes the highest kind; within a kind, a cause before the
+ * catch-all "unknown", then the match that starts first (the outermost message names the cause: a wrapper's text is
+ * a fallback pattern), then the longest match, then the longest pattern. */
+enum kind {
+    K_URL = -1,                /* internal: a redis:// URL, whose port is learned */
+    K_FALLBACK = 0,            /* fallback_patterns: only when nothing else explains the line, and with Redis evidence */
+    K_GENERIC = 1,             /* generic_patterns: only with Redis evidence (logctx.h) */
+    K_SPECIFIC = 2,            /* patterns */
+};
+
 typedef struct pattern {
-    const char *src;           /* borrowed from the kb */
-    const char *label;         /* cause id or runbook error_id */
+    const char *src;           /* borrowed from the kb (or static) */
+    const char *label;         /* cause id or runbook error_id; NULL for K_URL */
     const char *runbook;
-    size_t      specificity;   /* pattern length: longer = more specific */
+    enum kind   kind;
+    size_t      specificity;   /* pattern length: the last tie-break */
     pcre2_code *re;
     int         in_hs;         /* 1: in the vectorscan database; 0: checked on every line */
 } pattern;
+
+/* A confirmed match, for ranking (see enum kind). */
+typedef struct hit {
+    int    idx;                /* -1: none */
+    size_t start, len;
+} hit;
+
+static const char url_src[] = "(?i)rediss?://";
 
 typedef struct cand {
     size_t start, end;         /* line bounds in the scanned buffer */
@@ -43,6 +65,9 @@ struct rmd_classifier {
     cand                *cands;
     size_t               n_cands, cap_cands;
     int                  oom;
+    rmd_logctx           ctx;       /* Redis ports learned from URLs in this input */
+    rmd_logctx_memo      memo;      /* the last exception block judged (this scan) */
+    int                  no_evidence; /* measurement only: generic/fallback patterns count without evidence */
 };
 
 /* ------------------------------------------------------------ db cache */
@@ -68,7 +93,10 @@ static int cache_path(const rmd_classifier *c, char *out, size_t n) {
     else if (home && home[0] == '/') snprintf(dir, sizeof dir, "%s/.cache/redis-medic", home);
     else return -1;
     h = fnv(h, hs_version(), strlen(hs_version()));
-    for (size_t i = 0; i < c->n; i++) h = fnv(h, c->p[i].src, strlen(c->p[i].src) + 1);
+    for (size_t i = 0; i < c->n; i++) {
+        h = fnv(h, c->p[i].src, strlen(c->p[i].src) + 1);
+        h = fnv(h, &c->p[i].kind, sizeof c->p[i].kind);
+    }
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) { /* ~/.cache may not exist yet */
         *slash = '\0';
@@ -176,13 +204,30 @@ out:
     return rc;
 }
 
+/* Compile one pattern (a pattern that does not compile is skipped: lint
+ * names it, and a runbook that loaded has none). -1 only for K_URL failing. */
+static int add_pattern(rmd_classifier *c, const char *src, const char *label, const char *runbook, enum kind kind) {
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+    if (!re) return kind == K_URL ? -1 : 0;
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    c->p[c->n++] = (pattern){src, label, runbook, kind, strlen(src), re, 1};
+    return 0;
+}
+
+static void add_list(rmd_classifier *c, const rmd_runbook *rb, const rmd_strlist *l, enum kind kind) {
+    for (size_t k = 0; k < l->n; k++) add_pattern(c, l->items[k], rb->cause ? rb->cause : rb->error_id, rb->error_id, kind);
+}
+
 rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
     rmd_classifier *c = calloc(1, sizeof *c);
     size_t total = 0;
     if (!c) goto oom;
     for (size_t i = 0; i < kb->n; i++)
-        if (!rmd_kb_is_overridden(kb, i)) total += kb->items[i].patterns.n;
-    c->p = calloc(total ? total : 1, sizeof *c->p);
+        if (!rmd_kb_is_overridden(kb, i))
+            total += kb->items[i].patterns.n + kb->items[i].generic_patterns.n + kb->items[i].fallback_patterns.n;
+    c->p = calloc(total + 1, sizeof *c->p);
     c->md = pcre2_match_data_create(4, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     if (!c->p || !c->md || !c->mctx) goto oom;
@@ -190,16 +235,11 @@ rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
     for (size_t i = 0; i < kb->n; i++) {
         const rmd_runbook *rb = &kb->items[i];
         if (rmd_kb_is_overridden(kb, i)) continue;
-        for (size_t k = 0; k < rb->patterns.n; k++) {
-            int ec;
-            PCRE2_SIZE eo;
-            const char *src = rb->patterns.items[k];
-            pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
-            if (!re) continue; /* lint names it; a runbook that loaded has none */
-            pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-            c->p[c->n++] = (pattern){src, rb->cause ? rb->cause : rb->error_id, rb->error_id, strlen(src), re, 1};
-        }
+        add_list(c, rb, &rb->patterns, K_SPECIFIC);
+        add_list(c, rb, &rb->generic_patterns, K_GENERIC);
+        add_list(c, rb, &rb->fallback_patterns, K_FALLBACK);
     }
+    if (c->n && add_pattern(c, url_src, NULL, NULL, K_URL) != 0) goto oom;
     if (c->n && cache_load(c) != 0) {
         if (build_db(c, err, errlen) != 0) {
             rmd_classifier_free(c);
@@ -226,7 +266,11 @@ void rmd_classifier_free(rmd_classifier *c) {
     free(c);
 }
 
-size_t rmd_classifier_patterns(const rmd_classifier *c) { return c->n; }
+size_t rmd_classifier_patterns(const rmd_classifier *c) { return c->n ? c->n - 1 : 0; /* without the URL one */ }
+
+void rmd_classifier_reset(rmd_classifier *c) { memset(&c->ctx, 0, sizeof c->ctx); }
+
+void rmd_classifier_require_evidence(rmd_classifier *c, int on) { c->no_evidence = !on; }
 const char *rmd_classifier_label(const rmd_classifier *c, int idx) { return c->p[idx].label; }
 const char *rmd_classifier_runbook(const rmd_classifier *c, int idx) { return c->p[idx].runbook; }
 
@@ -265,28 +309,63 @@ static int cmp_cand(const void *a, const void *b) {
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* The most specific pattern among ids (and the always-checked ones) that
- * PCRE2 confirms on the line, or -1. */
+/* Does a beat b (see enum kind)? */
+static int better(const rmd_classifier *c, const hit *a, const hit *b) {
+    if (b->idx < 0) return 1;
+    const pattern *pa = &c->p[a->idx], *pb = &c->p[b->idx];
+    if (pa->kind != pb->kind) return pa->kind > pb->kind;
+    int ua = !strcmp(pa->label, "unknown"), ub = !strcmp(pb->label, "unknown");
+    if (ua != ub) return ub; /* the catch-all loses to any cause of the same kind */
+    if (a->start != b->start) return a->start < b->start;
+    if (a->len != b->len) return a->len > b->len;
+    return pa->specificity > pb->specificity;
+}
+
+/* Try pattern idx on the line; keep it in *best when it matches and ranks
+ * higher. A generic pattern also needs Redis evidence (*ev caches the
+ * line's verdict: 2 = not computed yet); so does a fallback pattern, as a
+ * wrapper text ("Unable to connect") may come from any client. line lies in
+ * c->buf. */
+static void try_one(rmd_classifier *c, const char *line, size_t len, int idx, hit *best, int *ev) {
+    pattern *p = &c->p[idx];
+    if (p->kind == K_URL || (best->idx >= 0 && c->p[best->idx].kind > p->kind)) return;
+    if (pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx) < 0) return;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+    hit h = {idx, (size_t)ov[0], ov[1] > ov[0] ? (size_t)(ov[1] - ov[0]) : 0};
+    if (!better(c, &h, best)) return;
+    if (p->kind != K_SPECIFIC) { /* generic and fallback texts need Redis evidence */
+        if (*ev == 2) {
+            size_t ls = (size_t)(line - c->buf);
+            *ev = rmd_logctx_block(&c->ctx, c->buf, c->len, ls, ls + len, &c->memo);
+        }
+        if (*ev <= 0 && !c->no_evidence) return;
+    }
+    *best = h;
+}
+
+/* The winning pattern among ids (and the always-checked ones) that PCRE2
+ * confirms on the line, or -1. */
 static int confirm(rmd_classifier *c, const char *line, size_t len, const int *ids, int n) {
-    int best = -1;
+    hit best = {-1, 0, 0};
+    int ev = 2;
     if (len > MAX_LINE) len = MAX_LINE;
-    for (int i = 0; i < n; i++) {
-        pattern *p = &c->p[ids[i]];
-        if (best >= 0 && p->specificity <= c->p[best].specificity) continue;
-        if (pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx) >= 0) best = ids[i];
-    }
-    for (size_t i = 0; c->n_always && i < c->n; i++) {
-        pattern *p = &c->p[i];
-        if (p->in_hs || (best >= 0 && p->specificity <= c->p[best].specificity)) continue;
-        if (pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx) >= 0) best = (int)i;
-    }
-    return best;
+    for (int i = 0; i < n; i++)
+        if (c->p[ids[i]].kind == K_URL) {
+            int before = c->ctx.n_ports;
+            rmd_logctx_learn(&c->ctx, line, len);
+            if (c->ctx.n_ports != before) memset(&c->memo, 0, sizeof c->memo); /* verdicts may change */
+        }
+    for (int i = 0; i < n; i++) try_one(c, line, len, ids[i], &best, &ev);
+    for (size_t i = 0; c->n_always && i < c->n; i++)
+        if (!c->p[i].in_hs) try_one(c, line, len, (int)i, &best, &ev);
+    return best.idx;
 }
 
 int rmd_classifier_scan(rmd_classifier *c, const char *buf, size_t len, rmd_classify_cb cb, void *arg) {
     c->buf = buf;
     c->len = len;
     c->n_cands = 0;
+    memset(&c->memo, 0, sizeof c->memo); /* the caller may reuse the buffer with new bytes */
     c->oom = 0;
     if (len == 0 || c->n == 0) return 0;
     if (c->db && len <= 0xffffffffu &&

@@ -109,7 +109,9 @@ static void show_text(const rmd_runbook *rb, const rmd_store_stats *st) {
         if (x->reason) printf(" (%s)", x->reason);
         printf("\n");
     }
-    if (rb->patterns.n) printf("  patterns: %zu (kb show --json lists them)\n", rb->patterns.n);
+    if (rb->patterns.n || rb->generic_patterns.n || rb->fallback_patterns.n)
+        printf("  patterns: %zu, generic: %zu, fallback: %zu (kb show --json lists them)\n", rb->patterns.n,
+               rb->generic_patterns.n, rb->fallback_patterns.n);
     if (st && st->count) {
         char f[32], l[32];
         fmt_time(st->first, f, sizeof f);
@@ -153,6 +155,8 @@ static void show_json(const rmd_runbook *rb, const rmd_store_stats *st) {
     json_object_set_new(j, "related_errors", strlist_json(&rb->related));
     json_object_set_new(j, "keywords", strlist_json(&rb->keywords));
     json_object_set_new(j, "patterns", strlist_json(&rb->patterns));
+    json_object_set_new(j, "generic_patterns", strlist_json(&rb->generic_patterns));
+    json_object_set_new(j, "fallback_patterns", strlist_json(&rb->fallback_patterns));
     if (rb->esc_runbook || rb->esc_after) {
         json_t *e = json_object();
         json_object_set_new(e, "after_failed_fixes", json_integer(rb->esc_after));

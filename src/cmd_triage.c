@@ -234,6 +234,7 @@ static int scan_input(scan *s, const char *name, char *buf, int follow) {
     }
     s->file_raw = strcmp(name, "-") ? name : "(stdin)";
     rmd_escape(s->file, sizeof s->file, s->file_raw, strlen(s->file_raw));
+    rmd_classifier_reset(s->cls); /* Redis URL ports are learned per input */
     rmd_events ev;
     rmd_events_init(&ev, s->cls, s->t->ref_year, s->o->each, on_event, s);
     inbuf b = {buf, 0, 0, 0};

@@ -92,8 +92,16 @@ static int tls_io_error(rmd_conn *c, int r, const char *what) {
         if (saved) return fail_errno(c, what, saved);
         return tls_fail(c, RMD_FAIL_TLS, what);
     case SSL_ERROR_SSL: {
+        int reason = ERR_GET_REASON(ERR_peek_last_error());
+#ifdef SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED
+        if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED)
+            return tls_fail(c, RMD_FAIL_TLS, "the server requires a client certificate (mutual TLS: --cert and --key)");
+#endif
+        if (reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE || reason == SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN ||
+            reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA)
+            return tls_fail(c, RMD_FAIL_TLS, "the server rejected our client certificate");
         long vr = SSL_get_verify_result(ssl);
-        if (vr != X509_V_OK) {
+        if (vr != X509_V_OK && SSL_get_verify_mode(ssl) != SSL_VERIFY_NONE) {
             ERR_clear_error();
             c->fail = RMD_FAIL_TLS_VERIFY;
             snprintf(c->errstr, sizeof c->errstr, "certificate verification failed: %s",
@@ -135,6 +143,16 @@ static ssize_t tls_write(rmd_conn *c, const void *buf, size_t n) {
     int r = SSL_write(c->ssl, buf, n > (size_t)1 << 30 ? 1 << 30 : (int)n);
     if (r > 0) return r;
     r = tls_io_error(c, r, "TLS write");
+    if (r == RMD_IO_ERR && c->fail == RMD_FAIL_RESET) {
+        /* The server may have said why before it reset us (TLS 1.3 sends
+         * "certificate required" after the handshake): read what is there. */
+        char tmp[256];
+        rmd_conn saved = *c;
+        ERR_clear_error();
+        errno = 0;
+        int rr = SSL_read(c->ssl, tmp, sizeof tmp);
+        if (rr > 0 || tls_io_error(c, rr, "TLS read") != RMD_IO_ERR || c->fail != RMD_FAIL_TLS) *c = saved;
+    }
     return r == 0 ? (c->fail = RMD_FAIL_EOF, RMD_IO_ERR) : r;
 }
 

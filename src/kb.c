@@ -90,6 +90,10 @@ void rmd_runbook_free(rmd_runbook *rb) {
     rmd_strlist_free(&rb->related);
     rmd_strlist_free(&rb->keywords);
     rmd_strlist_free(&rb->patterns);
+    rmd_strlist_free(&rb->generic_patterns);
+    rmd_strlist_free(&rb->fallback_patterns);
+    free(rb->generic_pos);
+    free(rb->fallback_pos);
     rmd_strlist_free(&rb->notify);
     free(rb->pattern_pos);
     free(rb->related_pos);
@@ -471,12 +475,14 @@ static int valid_id(const char *s) {
     return 1;
 }
 
-static void check_patterns(parse_ctx *c) {
-    rmd_runbook *rb = c->rb;
-    for (size_t i = 0; i < rb->patterns.n; i++) {
-        const char *pat = rb->patterns.items[i];
+/* Each pattern of one list (patterns, generic_patterns, fallback_patterns)
+ * must compile, be at most RMD_KB_MAX_PATTERN long and have no nested
+ * unbounded quantifier. */
+static void check_pattern_list(parse_ctx *c, const rmd_strlist *list, const rmd_kb_pos *pos) {
+    for (size_t i = 0; i < list->n; i++) {
+        const char *pat = list->items[i];
         size_t len = strlen(pat);
-        rmd_kb_pos p = rb->pattern_pos ? rb->pattern_pos[i] : (rmd_kb_pos){0, 0};
+        rmd_kb_pos p = pos ? pos[i] : (rmd_kb_pos){0, 0};
         if (len > RMD_KB_MAX_PATTERN) {
             problem(c->probs, c->source, p.line, p.col, 0, "pattern is %zu characters long; the limit is %d", len,
                     RMD_KB_MAX_PATTERN);
@@ -506,6 +512,12 @@ static void check_patterns(parse_ctx *c) {
     }
 }
 
+static void check_patterns(parse_ctx *c) {
+    check_pattern_list(c, &c->rb->patterns, c->rb->pattern_pos);
+    check_pattern_list(c, &c->rb->generic_patterns, c->rb->generic_pos);
+    check_pattern_list(c, &c->rb->fallback_patterns, c->rb->fallback_pos);
+}
+
 /* Apply one top-level key. */
 static void apply_key(parse_ctx *c, const yaml_node_t *k, const yaml_node_t *v) {
     rmd_runbook *rb = c->rb;
@@ -529,6 +541,8 @@ static void apply_key(parse_ctx *c, const yaml_node_t *k, const yaml_node_t *v) 
     else if (!strcmp(key, "related_errors")) set_list(c, v, key, &rb->related, &rb->related_pos);
     else if (!strcmp(key, "keywords")) set_list(c, v, key, &rb->keywords, NULL);
     else if (!strcmp(key, "patterns")) set_list(c, v, key, &rb->patterns, &rb->pattern_pos);
+    else if (!strcmp(key, "generic_patterns")) set_list(c, v, key, &rb->generic_patterns, &rb->generic_pos);
+    else if (!strcmp(key, "fallback_patterns")) set_list(c, v, key, &rb->fallback_patterns, &rb->fallback_pos);
     else if (!strcmp(key, "escalation")) set_escalation(c, v);
     else if (!strcmp(key, "exceptions")) set_exceptions(c, v);
     else node_err(c, k, 1, "unknown key '%.60s' (kept in the file, ignored here)", key);

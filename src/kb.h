@@ -43,7 +43,11 @@ typedef struct rmd_runbook {
     long long   occurrence_count;     /* -1 when absent */
     int         in_kb, auto_fix, requires_human, requires_business_decision; /* -1 absent */
     rmd_strlist related, keywords, patterns, notify;
+    rmd_strlist generic_patterns;     /* wordings shared with other software: need Redis evidence (classify.h) */
+    rmd_strlist fallback_patterns;    /* wrapper texts: count only when no other pattern explains the line */
     rmd_kb_pos *pattern_pos;          /* one per pattern */
+    rmd_kb_pos *generic_pos;          /* one per generic pattern */
+    rmd_kb_pos *fallback_pos;         /* one per fallback pattern */
     rmd_kb_pos *related_pos;          /* one per related id */
     int         esc_after;            /* escalation.after_failed_fixes, 0 when absent */
     char       *esc_runbook;

@@ -335,7 +335,10 @@ static int r_tls_required(const rmd_evidence *ev, const rmd_thresholds *th, rmd_
 static int r_tls_error(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     (void)th;
     const rmd_phase_result *r = failed(ev);
-    if (!failed_in(ev, RMD_PHASE_TLS) || !r) return 0;
+    /* TLS 1.3 reports a refused client certificate on the first read, after the handshake */
+    int late = r && (r->fail == RMD_FAIL_TLS || r->fail == RMD_FAIL_TLS_VERIFY) &&
+               (failed_in(ev, RMD_PHASE_AUTH) || failed_in(ev, RMD_PHASE_PING));
+    if ((!failed_in(ev, RMD_PHASE_TLS) && !late) || !r) return 0;
     char ep[300];
     endpoint(ev, ep, sizeof ep);
     rmd_finding *f;
@@ -644,9 +647,12 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
     if (!stops && rdb_err && sw && strcmp(sw, "yes") != 0) why_not = " (stop-writes-on-bgsave-error is no)";
     else if (!stops && rdb_err && save && !save[0]) why_not = " (no save points are configured, save \"\", so the failure does not stop writes)";
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_PERSISTENCE_FAILURE, stops ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
-        stops ? "The last %s failed and the server now refuses writes with MISCONF until a save succeeds%s."
+        stops ? "The last %s failed and the server now refuses writes with MISCONF until %s."
               : "The last %s failed; writes still succeed but are not being persisted%s.",
-        what, stops ? "" : why_not);
+        what, stops ? (aof_stops && !rdb_stops ? "it can write the AOF again (it retries every second once the disk "
+                                                 "has room)"
+                                               : "a save succeeds")
+                    : why_not);
     if (!f) return 1;
     if (rdb) rmd_strlist_addf(&f->evidence, "rdb_last_bgsave_status=%s", rdb);
     if (aofw) rmd_strlist_addf(&f->evidence, "aof_last_write_status=%s aof_last_bgrewrite_status=%s", aofw, aofr ? aofr : "?");

@@ -1,9 +1,9 @@
 /* fuzz_triage.c -- libFuzzer target for the line classifier (built-in runbook
- * patterns through vectorscan and PCRE2), the endpoint / time extractors,
- * events.c (lines grouped into events across chunk boundaries) and redact.c.
- * The first input byte chooses after which line the input is cut in two
- * chunks; the events must not depend on the cut (the oracle), and redaction
- * must stay within its buffer. */
+ * patterns through vectorscan and PCRE2, the Redis evidence of logctx.c), the
+ * endpoint / time extractors, events.c (lines grouped into events across chunk
+ * boundaries) and redact.c. The first input byte chooses after which line the
+ * input is cut in two chunks; the events must not depend on the cut (the
+ * oracle), and redaction must stay within its buffer. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "events.h"
 #include "extract.h"
 #include "kb.h"
+#include "logctx.h"
 #include "redact.h"
 #include "triage.h"
 
@@ -93,7 +94,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     long n = 0;
     rmd_endpoint ep;
     double t;
+    rmd_logctx ctx = {{0}, 0};
+    const char *nl = memchr(s, '\n', size);
+    size_t first = nl ? (size_t)(nl - s) : size;
+    rmd_classifier_reset(cls);
     rmd_classifier_scan(cls, s, size, count, &n);
+    rmd_logctx_learn(&ctx, s, size);
+    rmd_logctx_line(&ctx, s, size);
+    rmd_logctx_block(&ctx, s, size, 0, first, NULL);
     rmd_extract_endpoint(s, size, &ep);
     rmd_extract_time(s, size, 2026, &t);
     rmd_triage_source(s, size);

@@ -65,3 +65,22 @@ if start_redis plain; then
 else
     fail_line tls/tls-to-plaintext-port "setup: $START_ERR"
 fi
+
+# Mutual TLS required and no client certificate given: TLS 1.3 says so on the
+# first read, after the handshake. It is a TLS error naming the client
+# certificate, not "unknown" and not a verification failure of ours.
+free_port
+mp=$PORT
+if RS_PORT=$mp RS_NOPING=1 start_redis mtls --port 0 --tls-port "$mp" \
+        --tls-cert-file "$C/server.crt" --tls-key-file "$C/server.key" \
+        --tls-ca-cert-file "$C/ca.crt" --tls-auth-clients yes; then
+    diag mtls --json --timeout "$RMD_TIMEOUT" --cacert "$C/ca.crt" "rediss://127.0.0.1:$mp"
+    case_begin tls/client-certificate-required
+    need_json
+    need_first tls-error
+    need_jq '.findings[0].summary | test("client certificate")' "summary does not name the client certificate"
+    need_exit 2
+    case_end
+else
+    fail_line tls/client-certificate-required "setup: $START_ERR"
+fi

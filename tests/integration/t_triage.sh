@@ -126,3 +126,27 @@ case_begin triage/follow
 need_exit 1
 grep -q '"readonly-replica"' "$D_OUT" || because "the appended line was not classified"
 case_end
+
+# Context for generic lines (issue 9 item 4): a bare "connect ECONNREFUSED" counts when its
+# port is the port of a redis:// URL seen earlier in the same file, and never for another
+# service's port or driver, even in the same file; the learned port does not carry over to
+# the next file.
+ctx1=$TMPD/ctx1.log ctx2=$TMPD/ctx2.log
+cat >"$ctx1" <<CTX
+2026-11-22T10:00:00Z INFO config REDIS_URL=redis://127.0.0.1:$port/0
+2026-11-22T10:00:01Z ERROR Error: connect ECONNREFUSED 127.0.0.1:$port
+2026-11-22T10:00:02Z ERROR dial tcp 10.0.0.5:5432: connect: connection refused
+2026-11-22T10:00:03Z ERROR consumer: Cannot connect to amqp://guest:**@rabbit:5672//: [Errno 111] Connection refused.
+Traceback (most recent call last):
+  File "/usr/lib/python3/dist-packages/psycopg2/__init__.py", line 122, in connect
+psycopg2.OperationalError: connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused
+java.net.ConnectException: Connection refused
+	at org.postgresql.core.PGStream.<init>(PGStream.java:98)
+CTX
+echo "2026-11-22T10:00:04Z ERROR Error: connect ECONNREFUSED 127.0.0.1:$port" >"$ctx2"
+tri context --each "$ctx1" "$ctx2"
+case_begin triage/context
+need_exit 1
+[ "$(wc -l <"$D_OUT")" = 1 ] || because "want exactly one classified line, got: $(head -c 400 "$D_OUT")"
+grep -q "ctx1.log:2: server-down:" "$D_OUT" || because "the refused connection to the redis:// URL's port was not counted"
+case_end

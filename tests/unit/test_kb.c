@@ -118,6 +118,18 @@ TEST(pattern_does_not_compile) {
     EXPECT_PROBLEM(GOOD_HEAD "patterns:\n  - 'ok'\n  - 'broken(group'\n---\n", "does not compile at offset 12", 7, 5);
 }
 
+TEST(generic_and_fallback_patterns_are_checked) {
+    EXPECT_PROBLEM(GOOD_HEAD "generic_patterns:\n  - '(?i)connection refused'\n  - 'x(y'\n---\n", "does not compile", 7, 5);
+    EXPECT_PROBLEM(GOOD_HEAD "fallback_patterns:\n  - '(a+)+$'\n---\n", "nested unbounded quantifier", 6, 5);
+    rmd_kb_problems p = {0};
+    rmd_runbook rb;
+    CHECK(parse(GOOD_HEAD "generic_patterns: ['(?i)broken pipe']\nfallback_patterns: ['JedisConnectionException']\n---\n", &p, &rb));
+    CHECK_INT((long long)rb.generic_patterns.n, 1);
+    CHECK_INT((long long)rb.fallback_patterns.n, 1);
+    rmd_runbook_free(&rb);
+    rmd_kb_problems_free(&p);
+}
+
 TEST(catastrophic_pattern) {
     EXPECT_PROBLEM(GOOD_HEAD "patterns:\n  - '(a+)+$'\n---\n", "nested unbounded quantifier", 6, 5);
     EXPECT_PROBLEM(GOOD_HEAD "patterns:\n  - '^(\\w+\\s?)*x'\n---\n", "nested unbounded quantifier", 6, 5);
@@ -265,6 +277,7 @@ int main(void) {
     RUN(unknown_cause);
     RUN(pattern_does_not_compile);
     RUN(catastrophic_pattern);
+    RUN(generic_and_fallback_patterns_are_checked);
     RUN(huge_pattern);
     RUN(fix_command_not_argv);
     RUN(related_to_itself);

@@ -164,10 +164,8 @@ static size_t feed_lines(rmd_events *ev, char *buf, size_t have, size_t ctx, enu
     const char *last_nl = have ? memrchr(buf, '\n', have) : NULL;
     size_t upto = mode == FEED_END ? have : last_nl ? (size_t)(last_nl - buf) + 1 : 0;
     if (mode != FEED_END && upto == 0 && have == CHUNK) upto = have; /* one line longer than the buffer */
-    if (mode == FEED_HOLD && upto && !*skipping && buf[upto - 1] == '\n') {
-        size_t h = rmd_events_hold(buf, upto);
-        if (h > 0 && h < upto) upto = h;
-    }
+    if (mode == FEED_HOLD && upto && have < CHUNK && !*skipping && buf[upto - 1] == '\n')
+        upto = rmd_events_hold(buf, upto); /* 0: all of it is one open block, wait */
     if (!upto) return 0;
     size_t start = 0;
     if (*skipping) {

@@ -285,10 +285,10 @@ void rmd_events_init(rmd_events *e, rmd_classifier *cls, int ref_year, int count
 /* Where to start scanning so that the classifier sees the whole block the
  * chunk starts in (its context lines, up to its top and the header above,
  * are scanned again but not reported): a pattern may need Redis evidence
- * from the rest of the trace. */
-static const char *scan_start(const rmd_events *e, const char *buf, size_t len) {
-    const char *nl = memchr(buf, '\n', len), *p = buf, *prev;
-    if (line_kind(buf, nl ? (size_t)(nl - buf) : len) == L_HEADER) return buf;
+ * from the rest of the trace, and a Python exception line's trace is above
+ * it. */
+static const char *scan_start(const rmd_events *e, const char *buf) {
+    const char *p = buf, *prev;
     for (int k = 0, top = 0; k < WALK_BACK_LINES && (prev = line_before(e, p)) != NULL; k++) {
         int kind = line_kind(prev, (size_t)(p - 1 - prev));
         p = prev;
@@ -304,7 +304,7 @@ int rmd_events_feed(rmd_events *e, const char *buf, size_t len, size_t ctx) {
     e->ctx = buf - ctx;
     e->last_cls = e->last_back && e->last_back <= ctx ? buf - e->last_back : NULL;
     if (len == 0) return 0;
-    const char *from = scan_start(e, buf, len);
+    const char *from = scan_start(e, buf);
     int rc = rmd_classifier_scan(e->cls, from, (size_t)(buf + len - from), on_line, &f);
     chunk_end(e, &f);
     count_to(e, buf + len);

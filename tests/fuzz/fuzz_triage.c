@@ -2,8 +2,9 @@
  * patterns through vectorscan and PCRE2, the Redis evidence of logctx.c), the
  * endpoint / time extractors, events.c (lines grouped into events across chunk
  * boundaries) and redact.c. The first input byte chooses after which line the
- * input is cut in two chunks; the events must not depend on the cut (the
- * oracle), and redaction must stay within its buffer. */
+ * input is cut in two chunks (moved back to the start of the block still open
+ * there, as triage feeds its chunks); the events must not depend on the cut
+ * (the oracle), and redaction must stay within its buffer. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,10 @@ static void events_oracle(const uint8_t *data, size_t size) {
             cut = i + 1;
             want--;
         }
+    if (cut) { /* as triage feeds a chunk: its last open block waits for the next one */
+        size_t h = rmd_events_hold(s, cut);
+        if (h < cut) cut = h;
+    }
     sum whole = run(s, n, 0), parts = run(s, n, cut);
     /* a line longer than the copy kept across chunks may lose its tail, and
      * headers are looked for within 256 lines: compare within those bounds */

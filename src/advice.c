@@ -674,7 +674,7 @@ static int has_step(const rmd_steps *s, const char *cmd) {
 
 static void add_steps(rmd_finding *f, const rmd_runbook *rb, char phase, const rmd_evidence *ev, const rmd_target *t) {
     rmd_strlist lines = {0};
-    rmd_kb_steps_of(rb, phase, &lines);
+    rmd_kb_steps_of_cause(rb, phase, rmd_cause_get(f->cause)->id, &lines);
     for (size_t s = 0; s < lines.n; s++) {
         char why[160];
         rmd_expansion e;
@@ -704,5 +704,17 @@ void rmd_advice_fill(rmd_findings *l, const rmd_kb *kb, const rmd_evidence *ev, 
         apply_exceptions(f, rb, now, ev);
         add_steps(f, rb, 'd', ev, t);
         add_steps(f, rb, 'r', ev, t);
+        const rmd_runbook *bi = rmd_kb_builtin_for_cause(kb, rmd_cause_get(f->cause)->id);
+        if (bi && bi != rb) { /* a team's runbook came first; ours follows */
+            add_steps(f, bi, 'd', ev, t);
+            add_steps(f, bi, 'r', ev, t);
+        }
     }
+}
+
+int rmd_advice_placeholder_known(const char *name, size_t len) {
+    if (len == 3 && !strncmp(name, "cli", 3)) return 1;
+    for (size_t i = 0; i < sizeof placeholders / sizeof placeholders[0]; i++)
+        if (strlen(placeholders[i].name) == len && !strncmp(name, placeholders[i].name, len)) return 1;
+    return 0;
 }

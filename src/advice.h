@@ -58,4 +58,8 @@ int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_
  * holds control bytes or invalid UTF-8, which are not printed as commands. */
 int rmd_shell_quote(const char *s, char *out, size_t outlen);
 
+/* Is name[0..len) a placeholder the expansion fills ({host}, {port}, {cli},
+ * {dir}...)? kb lint and placeholders: maps use it, so the list is one. */
+int rmd_advice_placeholder_known(const char *name, size_t len);
+
 #endif

@@ -17,6 +17,9 @@
 #include <yaml.h>
 
 #include "causes.h"
+#include "kbint.h"
+#include "kbmd.h"
+#include "yamlx.h"
 
 /* The built-in runbooks, generated from kb/NAME.md at build time (scripts/embed-kb.sh). */
 typedef struct rmd_kb_file {
@@ -29,9 +32,7 @@ extern const size_t rmd_kb_builtin_count;
 
 /* -------------------------------------------------------------- problems */
 
-static void problem(rmd_kb_problems *p, const char *file, int line, int col, int warning, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static void problem(rmd_kb_problems *p, const char *file, int line, int col, int warning, const char *fmt, ...) {
+void rmd_kb_problem_add(rmd_kb_problems *p, const char *file, int line, int col, int warning, const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -57,6 +58,7 @@ static void problem(rmd_kb_problems *p, const char *file, int line, int col, int
     it->warning = warning;
     p->n++;
     if (!warning) p->errors++;
+    if (warning == 2) p->notes++;
 }
 
 void rmd_kb_problems_free(rmd_kb_problems *p) {
@@ -72,8 +74,9 @@ void rmd_kb_problems_print(const rmd_kb_problems *p, void *file) {
     FILE *f = file;
     for (size_t i = 0; i < p->n; i++) {
         const rmd_kb_problem *it = &p->items[i];
-        if (it->line) fprintf(f, "%s:%d:%d: %s: %s\n", it->file, it->line, it->col, it->warning ? "warning" : "error", it->msg);
-        else fprintf(f, "%s: %s: %s\n", it->file, it->warning ? "warning" : "error", it->msg);
+        const char *kind = it->warning == 2 ? "note" : it->warning ? "warning" : "error";
+        if (it->line) fprintf(f, "%s:%d:%d: %s: %s\n", it->file, it->line, it->col, kind, it->msg);
+        else fprintf(f, "%s: %s: %s\n", it->file, kind, it->msg);
     }
 }
 
@@ -82,7 +85,8 @@ void rmd_kb_problems_print(const rmd_kb_problems *p, void *file) {
 void rmd_runbook_free(rmd_runbook *rb) {
     char **strs[] = {&rb->source, &rb->error_id, &rb->title, &rb->cause, &rb->severity, &rb->service,
                      &rb->error_domain, &rb->resolution_group, &rb->assignee, &rb->first_seen, &rb->last_seen,
-                     &rb->fix_command, &rb->esc_runbook, &rb->body};
+                     &rb->fix_command, &rb->esc_runbook, &rb->body, &rb->severity_written, &rb->author,
+                     &rb->last_validated};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;
@@ -95,6 +99,13 @@ void rmd_runbook_free(rmd_runbook *rb) {
     free(rb->generic_pos);
     free(rb->fallback_pos);
     rmd_strlist_free(&rb->notify);
+    rmd_strlist *lists[] = {&rb->symptoms, &rb->services, &rb->tags, &rb->contacts, &rb->ph_from, &rb->ph_to};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) rmd_strlist_free(lists[i]);
+    for (size_t i = 0; i < rb->n_links; i++) {
+        free(rb->links[i].cause);
+        free(rb->links[i].reason);
+    }
+    free(rb->links);
     free(rb->pattern_pos);
     free(rb->related_pos);
     for (size_t i = 0; i < rb->n_exceptions; i++) {
@@ -257,6 +268,8 @@ typedef struct parse_ctx {
     rmd_kb_problems *probs;
     rmd_runbook     *rb;
     int              bad;        /* an error was found */
+    rmd_kb_fm_seen   seen;       /* which keys the front matter had */
+    rmd_kb_pos       sev_pos;
 } parse_ctx;
 
 static rmd_kb_pos pos_of(const parse_ctx *c, const yaml_node_t *n) {
@@ -273,7 +286,7 @@ static void node_err(parse_ctx *c, const yaml_node_t *n, int warning, const char
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     rmd_kb_pos p = pos_of(c, n);
-    problem(c->probs, c->source, p.line, p.col, warning, "%s", msg);
+    rmd_kb_problem_add(c->probs, c->source, p.line, p.col, warning, "%s", msg);
     if (!warning) c->bad = 1;
 }
 
@@ -434,6 +447,14 @@ static void set_exceptions(parse_ctx *c, const yaml_node_t *v) {
         return;
     }
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    for (size_t i = 0; i < rb->n_exceptions; i++) { /* a second 'exceptions:' key replaces the first */
+        free(rb->exceptions[i].window);
+        free(rb->exceptions[i].effect);
+        free(rb->exceptions[i].severity);
+        free(rb->exceptions[i].reason);
+    }
+    free(rb->exceptions);
+    rb->n_exceptions = 0;
     rb->exceptions = calloc(n ? n : 1, sizeof *rb->exceptions);
     if (!rb->exceptions) return;
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
@@ -466,8 +487,6 @@ static void set_exceptions(parse_ctx *c, const yaml_node_t *v) {
     }
 }
 
-static const char *const severities[] = {"info", "low", "warning", "medium", "high", "critical"};
-
 static int valid_id(const char *s) {
     if (!*s || strlen(s) > 64) return 0;
     for (; *s; s++)
@@ -484,7 +503,7 @@ static void check_pattern_list(parse_ctx *c, const rmd_strlist *list, const rmd_
         size_t len = strlen(pat);
         rmd_kb_pos p = pos ? pos[i] : (rmd_kb_pos){0, 0};
         if (len > RMD_KB_MAX_PATTERN) {
-            problem(c->probs, c->source, p.line, p.col, 0, "pattern is %zu characters long; the limit is %d", len,
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "pattern is %zu characters long; the limit is %d", len,
                     RMD_KB_MAX_PATTERN);
             c->bad = 1;
             continue;
@@ -495,7 +514,7 @@ static void check_pattern_list(parse_ctx *c, const rmd_strlist *list, const rmd_
         if (!re) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(code, msg, sizeof msg);
-            problem(c->probs, c->source, p.line, p.col, 0, "pattern does not compile at offset %zu: %s", (size_t)off,
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "pattern does not compile at offset %zu: %s", (size_t)off,
                     (const char *)msg);
             c->bad = 1;
             continue;
@@ -503,7 +522,7 @@ static void check_pattern_list(parse_ctx *c, const rmd_strlist *list, const rmd_
         pcre2_code_free(re);
         long nq = nested_quantifier(pat, len);
         if (nq >= 0) {
-            problem(c->probs, c->source, p.line, p.col, 0,
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0,
                     "pattern has a nested unbounded quantifier at offset %ld, which can backtrack catastrophically; "
                     "rewrite it without a repeated group of repeats",
                     nq);
@@ -518,14 +537,82 @@ static void check_patterns(parse_ctx *c) {
     check_pattern_list(c, &c->rb->fallback_patterns, c->rb->fallback_pos);
 }
 
+/* placeholders: a map of literal text in the steps -> evidence placeholder name. */
+static void set_placeholders(parse_ctx *c, const yaml_node_t *v) {
+    if (v->type != YAML_MAPPING_NODE) {
+        node_err(c, v, 0, "'placeholders' must be a map, e.g. \"<redis-host>\": host");
+        return;
+    }
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *val = yaml_document_get_node(c->doc, p->value);
+        if (!k || !val || k->type != YAML_SCALAR_NODE || val->type != YAML_SCALAR_NODE || !k->data.scalar.length) {
+            if (k) node_err(c, k, 0, "each placeholder maps one text to one evidence name");
+            continue;
+        }
+        const char *to = (const char *)val->data.scalar.value;
+        size_t tl = val->data.scalar.length;
+        if (tl > 2 && to[0] == '{' && to[tl - 1] == '}') { to++; tl -= 2; }
+        if (!rmd_kb_placeholder_known(to, tl)) {
+            node_err(c, val, 0, "placeholder '%.40s' maps to '%.40s', which is not a placeholder redis-medic fills from "
+                     "the evidence (host, port, cli, dir, socket, container, service... see docs/runbooks.md)",
+                     (const char *)k->data.scalar.value, (const char *)val->data.scalar.value);
+            continue;
+        }
+        char name[16];
+        rmd_memlcpy(name, sizeof name, to, tl);
+        rmd_kb_ph_add(c->rb, (const char *)k->data.scalar.value, name);
+    }
+}
+
+/* cause: / causes: -- each must be a cause id; declared links. */
+static void set_causes(parse_ctx *c, const yaml_node_t *v, const char *key) {
+    rmd_strlist l = {0};
+    rmd_kb_pos *pos = NULL;
+    set_list(c, v, key, &l, &pos);
+    for (size_t i = 0; i < l.n; i++) {
+        if (rmd_cause_find(l.items[i]) < 0) {
+            rmd_kb_pos p = pos ? pos[i] : (rmd_kb_pos){0, 0};
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "unknown cause id '%.60s' (see docs/causes.md)", l.items[i]);
+            c->bad = 1;
+            continue;
+        }
+        char why[64];
+        snprintf(why, sizeof why, "'%s:' in the front matter", key);
+        rmd_kb_link_add(c->rb, l.items[i], RMD_LINK_WEIGHT_EXPLICIT, why);
+    }
+    if (!strcmp(key, "cause") && l.n == 1 && rmd_cause_find(l.items[0]) >= 0) {
+        free(c->rb->cause);
+        c->rb->cause = strdup(l.items[0]);
+        c->rb->cause_pos = pos ? pos[0] : (rmd_kb_pos){0, 0};
+    }
+    free(pos);
+    rmd_strlist_free(&l);
+}
+
+/* Keys of the other front-matter formats teams keep, read for what they say. */
+static int apply_team_key(parse_ctx *c, const char *key, const yaml_node_t *v) {
+    rmd_runbook *rb = c->rb;
+    if (!strcmp(key, "symptoms")) set_list(c, v, key, &rb->symptoms, NULL);
+    else if (!strcmp(key, "services")) set_list(c, v, key, &rb->services, NULL);
+    else if (!strcmp(key, "tags")) set_list(c, v, key, &rb->tags, NULL);
+    else if (!strcmp(key, "contacts")) set_list(c, v, key, &rb->contacts, NULL);
+    else if (!strcmp(key, "author") || !strcmp(key, "owner")) set_str(c, v, key, &rb->author);
+    else if (!strcmp(key, "lastValidated") || !strcmp(key, "last_validated")) set_date(c, v, key, &rb->last_validated);
+    else if (!strcmp(key, "causes")) set_causes(c, v, key);
+    else if (!strcmp(key, "placeholders")) set_placeholders(c, v);
+    else if (!strcmp(key, "type")) { /* "runbook": nothing to keep */ }
+    else return 0;
+    return 1;
+}
+
 /* Apply one top-level key. */
 static void apply_key(parse_ctx *c, const yaml_node_t *k, const yaml_node_t *v) {
     rmd_runbook *rb = c->rb;
     const char *key = (const char *)k->data.scalar.value;
     if (!strcmp(key, "error_id")) { set_str(c, v, key, &rb->error_id); rb->error_id_pos = pos_of(c, v); }
-    else if (!strcmp(key, "title")) set_str(c, v, key, &rb->title);
-    else if (!strcmp(key, "cause")) { set_str(c, v, key, &rb->cause); rb->cause_pos = pos_of(c, v); }
-    else if (!strcmp(key, "severity")) set_str(c, v, key, &rb->severity);
+    else if (!strcmp(key, "title")) { set_str(c, v, key, &rb->title); c->seen.title_key = 1; }
+    else if (!strcmp(key, "cause")) set_causes(c, v, key);
+    else if (!strcmp(key, "severity")) { set_str(c, v, key, &rb->severity); c->seen.severity_key = 1; c->sev_pos = pos_of(c, v); }
     else if (!strcmp(key, "service")) set_str(c, v, key, &rb->service);
     else if (!strcmp(key, "error_domain")) set_str(c, v, key, &rb->error_domain);
     else if (!strcmp(key, "resolution_group")) set_str(c, v, key, &rb->resolution_group);
@@ -540,42 +627,37 @@ static void apply_key(parse_ctx *c, const yaml_node_t *k, const yaml_node_t *v) 
     else if (!strcmp(key, "requires_business_decision")) set_bool(c, v, key, &rb->requires_business_decision);
     else if (!strcmp(key, "related_errors")) set_list(c, v, key, &rb->related, &rb->related_pos);
     else if (!strcmp(key, "keywords")) set_list(c, v, key, &rb->keywords, NULL);
-    else if (!strcmp(key, "patterns")) set_list(c, v, key, &rb->patterns, &rb->pattern_pos);
-    else if (!strcmp(key, "generic_patterns")) set_list(c, v, key, &rb->generic_patterns, &rb->generic_pos);
-    else if (!strcmp(key, "fallback_patterns")) set_list(c, v, key, &rb->fallback_patterns, &rb->fallback_pos);
+    else if (!strcmp(key, "patterns")) { set_list(c, v, key, &rb->patterns, &rb->pattern_pos); c->seen.patterns_key = 1; }
+    else if (!strcmp(key, "generic_patterns")) { set_list(c, v, key, &rb->generic_patterns, &rb->generic_pos); c->seen.patterns_key = 1; }
+    else if (!strcmp(key, "fallback_patterns")) { set_list(c, v, key, &rb->fallback_patterns, &rb->fallback_pos); c->seen.patterns_key = 1; }
     else if (!strcmp(key, "escalation")) set_escalation(c, v);
     else if (!strcmp(key, "exceptions")) set_exceptions(c, v);
-    else node_err(c, k, 1, "unknown key '%.60s' (kept in the file, ignored here)", key);
+    else if (!apply_team_key(c, key, v)) node_err(c, k, 1, "unknown key '%.60s' (kept in the file, ignored here)", key);
 }
 
-/* Per-runbook checks after all keys are read. */
-static void check_runbook(parse_ctx *c, const yaml_node_t *root) {
+/* Per-runbook checks after the front matter and the body are read. */
+static void check_runbook(parse_ctx *c) {
     rmd_runbook *rb = c->rb;
-    static const char *const required[] = {"error_id", "title", "severity"};
-    const char *have[] = {rb->error_id, rb->title, rb->severity};
-    for (int i = 0; i < 3; i++)
-        if (!have[i]) node_err(c, root, 0, "missing required key '%s'", required[i]);
-    if (rb->error_id && !valid_id(rb->error_id)) {
-        problem(c->probs, c->source, rb->error_id_pos.line, rb->error_id_pos.col, 0,
+    if (rb->error_id && !rb->id_derived && !valid_id(rb->error_id)) {
+        rmd_kb_problem_add(c->probs, c->source, rb->error_id_pos.line, rb->error_id_pos.col, 0,
                 "error_id '%.60s' may only use letters, digits, '-', '_' and '.' (at most 64)", rb->error_id);
         c->bad = 1;
     }
-    if (rb->severity) {
-        int ok = 0;
-        for (size_t i = 0; i < sizeof severities / sizeof severities[0]; i++) ok |= !strcasecmp(rb->severity, severities[i]);
-        if (!ok) node_err(c, root, 0, "severity '%.40s' is not one of info, low, warning, medium, high, critical", rb->severity);
-    }
-    if (rb->cause && rmd_cause_find(rb->cause) < 0) {
-        problem(c->probs, c->source, rb->cause_pos.line, rb->cause_pos.col, 0,
-                "unknown cause id '%.60s' (see docs/causes.md)", rb->cause);
+    if (c->seen.severity_key && rb->severity && !rmd_kb_severity_norm(rb->severity)) {
+        rmd_kb_problem_add(c->probs, c->source, c->sev_pos.line, c->sev_pos.col, 0,
+                "severity '%.40s' is not on a scale redis-medic knows (info, low, warning, medium, high, critical; "
+                "sev1-sev4; P1-P4)", rb->severity);
         c->bad = 1;
     }
-    if (rb->auto_fix == 1 && !rb->fix_command) node_err(c, root, 0, "auto_fix is true but there is no fix_command");
+    if (rb->auto_fix == 1 && !rb->fix_command) {
+        rmd_kb_problem_add(c->probs, c->source, 2, 1, 0, "auto_fix is true but there is no fix_command");
+        c->bad = 1;
+    }
     if (rb->fix_command) {
         rmd_strlist argv = {0};
         int col;
         if (rmd_kb_split_argv(rb->fix_command, &argv, &col) != RMD_OK) {
-            problem(c->probs, c->source, rb->fix_pos.line, rb->fix_pos.col, 0,
+            rmd_kb_problem_add(c->probs, c->source, rb->fix_pos.line, rb->fix_pos.col, 0,
                     "fix_command cannot be split into argv (character %d: quotes unbalanced or shell syntax such as "
                     "pipes, ;, &&, redirections, $ or backticks, which no shell will interpret here)",
                     col);
@@ -586,19 +668,20 @@ static void check_runbook(parse_ctx *c, const yaml_node_t *root) {
     for (size_t i = 0; i < rb->related.n; i++)
         if (rb->error_id && !strcasecmp(rb->related.items[i], rb->error_id)) {
             rmd_kb_pos p = rb->related_pos ? rb->related_pos[i] : (rmd_kb_pos){0, 0};
-            problem(c->probs, c->source, p.line, p.col, 0, "related_errors names the runbook itself (%s)", rb->error_id);
+            rmd_kb_problem_add(c->probs, c->source, p.line, p.col, 0, "related_errors names the runbook itself (%s)", rb->error_id);
             c->bad = 1;
         }
     check_patterns(c);
 }
 
-/* Split the front matter off. Returns 0 and sets *fm, *fml, *body; -1 if none. */
+/* Split the front matter off. Returns 0 and sets *fm, *fml, *body; -1 if
+ * there is none; -2 if a first line '---' opens one that never ends. */
 static int split_front_matter(const char *t, size_t n, const char **fm, size_t *fml, const char **body, int *body_line) {
     size_t i = 0;
     if (n >= 3 && (unsigned char)t[0] == 0xEF && (unsigned char)t[1] == 0xBB && (unsigned char)t[2] == 0xBF) i = 3;
     if (n - i < 4 || strncmp(t + i, "---", 3) || (t[i + 3] != '\n' && t[i + 3] != '\r')) return -1;
     const char *start = memchr(t + i, '\n', n - i);
-    if (!start) return -1;
+    if (!start) return -2;
     start++;
     int line = 2;
     for (const char *p = start; p < t + n;) {
@@ -616,72 +699,95 @@ static int split_front_matter(const char *t, size_t n, const char **fm, size_t *
         if (!nl) break;
         p = nl + 1;
     }
-    return -1;
+    return -2;
+}
+
+/* Bytes that make a file not a runbook: NUL (binary), invalid UTF-8. */
+static int check_text(const char *source, const char *text, size_t len, rmd_kb_problems *probs) {
+    const char *nul = memchr(text, '\0', len);
+    int l, c;
+    if (nul) {
+        line_col(text, (size_t)(nul - text), &l, &c);
+        rmd_kb_problem_add(probs, source, l, c, 0, "binary file (NUL byte): a runbook is markdown text");
+        return -1;
+    }
+    long bad = utf8_invalid_at((const unsigned char *)text, len);
+    if (bad >= 0) {
+        line_col(text, (size_t)bad, &l, &c);
+        rmd_kb_problem_add(probs, source, l, c, 0, "not UTF-8: byte 0x%02x cannot start or continue a character", (unsigned char)text[bad]);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parse the front matter fm[0..fml) into c->rb. -1 when it is not YAML
+ * (nothing else can be read), 0 otherwise (c->bad tells of bad keys). */
+static int parse_front_matter(parse_ctx *c, const char *fm, size_t fml) {
+    yaml_document_t doc;
+    rmd_yaml_error ye = {0};
+    rmd_err e = rmd_yaml_load(fm, fml, NULL, &doc, &ye);
+    if (e != RMD_OK) {
+        if (ye.ctx_line)
+            rmd_kb_problem_add(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s that starts at line %d, column %d",
+                    ye.msg, ye.ctx_line + c->line0, ye.ctx_col);
+        else
+            rmd_kb_problem_add(c->probs, c->source, ye.line + c->line0, ye.col ? ye.col : 1, 0, "%s",
+                    e == RMD_ENOMEM ? "out of memory reading the front matter" : ye.msg);
+        c->bad = 1;
+        return -1;
+    }
+    c->doc = &doc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root || root->type != YAML_MAPPING_NODE) {
+        rmd_kb_problem_add(c->probs, c->source, 2, 1, 0, "the front matter must be a map of keys (key: value)");
+        c->bad = 1;
+    } else {
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = yaml_document_get_node(&doc, p->key), *v = yaml_document_get_node(&doc, p->value);
+            if (!k || !v) continue;
+            if (k->type != YAML_SCALAR_NODE) {
+                node_err(c, k, 0, "keys must be plain names");
+                continue;
+            }
+            apply_key(c, k, v);
+        }
+    }
+    yaml_document_delete(&doc);
+    c->doc = NULL;
+    return 0;
 }
 
 rmd_err rmd_kb_parse(const char *source, const char *text, size_t len, rmd_runbook *rb, rmd_kb_problems *probs) {
-    const char *fm, *body;
-    size_t fml;
-    int body_line;
-    yaml_parser_t parser;
-    yaml_document_t doc;
+    const char *fm = NULL, *body = text;
+    size_t fml = 0;
+    int body_line = 1;
     memset(rb, 0, sizeof *rb);
     rb->occurrence_count = -1;
     rb->in_kb = rb->auto_fix = rb->requires_human = rb->requires_business_decision = -1;
     rb->source = strdup(source);
     if (!rb->source) return RMD_ENOMEM;
-
-    long bad = utf8_invalid_at((const unsigned char *)text, len);
-    if (bad >= 0) {
-        int l, c;
-        line_col(text, (size_t)bad, &l, &c);
-        problem(probs, source, l, c, 0, "not UTF-8: byte 0x%02x cannot start or continue a character", (unsigned char)text[bad]);
+    if (check_text(source, text, len, probs) != 0) return RMD_EPARSE;
+    parse_ctx c = {source, text, 1, NULL, probs, rb, 0, {0}, {0, 0}};
+    int fmr = split_front_matter(text, len, &fm, &fml, &body, &body_line);
+    if (fmr == -2) {
+        rmd_kb_problem_add(probs, source, 1, 1, 0, "front matter opened with '---' on line 1 is never closed by a line '---'");
         return RMD_EPARSE;
     }
-    if (memchr(text, '\0', len)) {
-        int l, c;
-        line_col(text, (size_t)((const char *)memchr(text, '\0', len) - text), &l, &c);
-        problem(probs, source, l, c, 0, "NUL byte: this is not a text file");
-        return RMD_EPARSE;
+    if (fmr == 0) {
+        c.seen.front_matter = 1;
+        if (parse_front_matter(&c, fm, fml) != 0) return RMD_EPARSE;
+    } else {
+        body = text;
+        body_line = 1;
     }
-    if (split_front_matter(text, len, &fm, &fml, &body, &body_line) != 0) {
-        problem(probs, source, 1, 1, 0, "no YAML front matter: the file must start with a line '---' and the front matter must end with a line '---'");
-        return RMD_EPARSE;
-    }
-    parse_ctx c = {source, text, 1, &doc, probs, rb, 0};
-    if (!yaml_parser_initialize(&parser)) return RMD_ENOMEM;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)fm, fml);
-    if (!yaml_parser_load(&parser, &doc)) {
-        int l = (int)parser.problem_mark.line + 1 + c.line0, col = (int)parser.problem_mark.column + 1;
-        size_t off = parser.problem_mark.index;
-        if (off < fml && fm[off] == '\t')
-            problem(probs, source, l, col, 0, "tab character in the YAML front matter: YAML indents with spaces only");
-        else
-            problem(probs, source, l, col, 0, "bad YAML: %s%s%s", parser.problem ? parser.problem : "syntax error",
-                    parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
-        return RMD_EPARSE;
-    }
-    yaml_parser_delete(&parser);
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!root || root->type != YAML_MAPPING_NODE) {
-        problem(probs, source, 2, 1, 0, "the front matter must be a map of keys (key: value)");
-        yaml_document_delete(&doc);
-        return RMD_EPARSE;
-    }
-    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&doc, p->key), *v = yaml_document_get_node(&doc, p->value);
-        if (!k || !v) continue;
-        if (k->type != YAML_SCALAR_NODE) {
-            node_err(&c, k, 0, "keys must be plain names");
-            continue;
-        }
-        apply_key(&c, k, v);
-    }
-    check_runbook(&c, root);
-    yaml_document_delete(&doc);
     rb->body = strndup(body, (size_t)(text + len - body));
     rb->body_line = body_line;
+    if (!rb->body) return RMD_ENOMEM;
+    rmd_md md;
+    if (rmd_md_parse(rb->body, strlen(rb->body), body_line, &md) != 0) return RMD_ENOMEM;
+    if (rmd_kb_read_body(rb, &md, &c.seen, probs) != 0) c.bad = 1;
+    rmd_md_free(&md);
+    check_runbook(&c);
     return c.bad ? RMD_EPARSE : RMD_OK;
 }
 
@@ -722,16 +828,16 @@ static char *read_file(const char *path, size_t *len, rmd_kb_problems *probs) {
     struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        problem(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
         return NULL;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        problem(probs, path, 0, 0, 0, "%s", S_ISDIR(st.st_mode) ? "is a directory, not a runbook file" : "not a regular file");
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "%s", S_ISDIR(st.st_mode) ? "is a directory, not a runbook file" : "not a regular file");
         close(fd);
         return NULL;
     }
     if (st.st_size > RMD_KB_MAX_FILE) {
-        problem(probs, path, 0, 0, 0, "file is %lld bytes; a runbook may be at most %d", (long long)st.st_size, RMD_KB_MAX_FILE);
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "file is %lld bytes; a runbook may be at most %d", (long long)st.st_size, RMD_KB_MAX_FILE);
         close(fd);
         return NULL;
     }
@@ -749,13 +855,65 @@ static char *read_file(const char *path, size_t *len, rmd_kb_problems *probs) {
     return buf;
 }
 
+/* File names a knowledge-base directory reads as runbooks. */
+static int runbook_name(const char *name) {
+    static const char *const exts[] = {".md", ".markdown", ".txt"};
+    size_t l = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (l > e && !strcasecmp(name + l - e, exts[i])) return 1;
+    }
+    return 0;
+}
+
+/* The KB-level placeholder map of a directory (placeholders.yaml): a map of
+ * text -> evidence name, or such a map under a 'placeholders:' key. Parsed by
+ * giving it to the runbook parser as a front matter, so the rules are one. */
+static void load_dir_placeholders(const char *dir, rmd_runbook *map, rmd_kb_problems *probs) {
+    char path[4096];
+    struct stat st;
+    memset(map, 0, sizeof *map);
+    snprintf(path, sizeof path, "%s/%s", dir, RMD_KB_PLACEHOLDERS_FILE);
+    if (stat(path, &st) != 0) return;
+    size_t len;
+    char *t = read_file(path, &len, probs);
+    if (!t) return;
+    rmd_buf fm = {.max = RMD_KB_MAX_FILE + 64};
+    int nested = strncmp(t, "placeholders:", 13) == 0 || strstr(t, "\nplaceholders:") != NULL;
+    rmd_buf_printf(&fm, "---\n%s", nested ? "" : "placeholders:\n");
+    for (const char *p = t; !nested && *p;) { /* indent a bare map under placeholders: */
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+        rmd_buf_append(&fm, "  ", 2);
+        rmd_buf_append(&fm, p, n);
+        p += n;
+    }
+    if (nested) rmd_buf_append(&fm, t, len);
+    rmd_buf_printf(&fm, "\n---\n# placeholders\n");
+    rmd_kb_problems local = {0};
+    if (fm.p && rmd_kb_parse(path, fm.p, fm.len, map, &local) != RMD_OK) {
+        for (size_t i = 0; i < local.n; i++)
+            if (local.items[i].warning != 2)
+                rmd_kb_problem_add(probs, path, local.items[i].line ? local.items[i].line - (nested ? 1 : 2) : 0,
+                        local.items[i].col > 2 && !nested ? local.items[i].col - 2 : local.items[i].col,
+                        local.items[i].warning, "%s", local.items[i].msg);
+    }
+    rmd_kb_problems_free(&local);
+    rmd_buf_free(&fm);
+    free(t);
+}
+
+static void apply_dir_placeholders(rmd_runbook *rb, const rmd_runbook *map) {
+    for (size_t i = 0; i < map->ph_from.n; i++) rmd_kb_ph_add(rb, map->ph_from.items[i], map->ph_to.items[i]);
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int rmd_kb_load_path(rmd_kb *kb, const char *path, rmd_kb_problems *probs) {
     struct stat st;
     size_t before = kb->n;
     if (stat(path, &st) != 0) {
-        problem(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "cannot read: %s", strerror(errno));
         return 0;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -767,24 +925,27 @@ int rmd_kb_load_path(rmd_kb *kb, const char *path, rmd_kb_problems *probs) {
     }
     DIR *d = opendir(path);
     if (!d) {
-        problem(probs, path, 0, 0, 0, "cannot read directory: %s", strerror(errno));
+        rmd_kb_problem_add(probs, path, 0, 0, 0, "cannot read directory: %s", strerror(errno));
         return 0;
     }
     rmd_strlist names = {0};
     struct dirent *de;
     while ((de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        if (de->d_name[0] == '.' || l < 4 || strcmp(de->d_name + l - 3, ".md")) continue;
+        if (de->d_name[0] == '.' || !runbook_name(de->d_name)) continue;
         rmd_strlist_addf(&names, "%s/%s", path, de->d_name);
     }
     closedir(d);
     if (names.n > 1) qsort(names.items, names.n, sizeof names.items[0], cmp_str);
+    rmd_runbook map;
+    load_dir_placeholders(path, &map, probs);
     for (size_t i = 0; i < names.n; i++) {
-        size_t len;
+        size_t len, at = kb->n;
         char *t = read_file(names.items[i], &len, probs);
         if (t) kb_add(kb, names.items[i], t, len, 0, probs);
+        if (kb->n > at) apply_dir_placeholders(&kb->items[at], &map);
         free(t);
     }
+    rmd_runbook_free(&map);
     rmd_strlist_free(&names);
     return (int)(kb->n - before);
 }
@@ -839,53 +1000,45 @@ int rmd_kb_is_overridden(const rmd_kb *kb, size_t i) {
     return 0;
 }
 
-const rmd_runbook *rmd_kb_for_cause(const rmd_kb *kb, const char *cause) {
-    for (size_t i = kb->n; i-- > 0;)
-        if (kb->items[i].cause && !strcmp(kb->items[i].cause, cause)) return &kb->items[i];
+const rmd_kb_link *rmd_kb_link_of(const rmd_runbook *rb, const char *cause) {
+    for (size_t i = 0; i < rb->n_links; i++)
+        if (!strcmp(rb->links[i].cause, cause)) return &rb->links[i];
     return NULL;
 }
 
-/* Section kind of a "## heading" line: 'd' diagnosis, 'r' resolution, 0 other. */
-static char section_of(const char *line, size_t n) {
-    size_t i = 0;
-    while (i < n && (line[i] == '#' || line[i] == ' ' || (unsigned char)line[i] >= 0x80 || !isalpha((unsigned char)line[i]))) i++;
-    const char *w = line + i;
-    size_t wl = n - i;
-    if (wl >= 8 && !strncasecmp(w, "diagnos", 7)) return 'd';
-    if ((wl >= 10 && !strncasecmp(w, "resolution", 10)) || (wl >= 11 && !strncasecmp(w, "remediation", 11)) ||
-        (wl >= 3 && !strncasecmp(w, "fix", 3)))
-        return 'r';
-    return 0;
+const rmd_runbook *rmd_kb_builtin_for_cause(const rmd_kb *kb, const char *cause) {
+    for (size_t i = kb->n; i-- > 0;)
+        if (kb->items[i].builtin && kb->items[i].cause && !strcmp(kb->items[i].cause, cause)) return &kb->items[i];
+    return NULL;
 }
 
-static void collect_steps(const char *body, char want, rmd_strlist *out) {
-    char sect = 0;
-    int fence = 0;
-    for (const char *p = body; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (n && p[n - 1] == '\r') n--;
-        size_t lead = 0;
-        while (lead < n && p[lead] == ' ') lead++;
-        if (!fence && n >= 3 && p[0] == '#' && p[1] == '#' && p[2] != '#') sect = section_of(p, n);
-        else if (n - lead >= 3 && !strncmp(p + lead, "```", 3)) fence = !fence;
-        else if (fence && sect == want && n > lead && p[lead] != '#') {
-            char line[1024];
-            rmd_memlcpy(line, sizeof line, p + lead, n - lead);
-            rmd_strlist_add(out, line);
-        }
-        p = nl ? nl + 1 : NULL;
+/* Does rb have steps? (a tie-breaker between team runbooks) */
+static int has_steps(const rmd_runbook *rb) {
+    rmd_strlist s = {0};
+    rmd_kb_steps(rb, &s);
+    int n = s.n > 0;
+    rmd_strlist_free(&s);
+    return n;
+}
+
+/* Is a better than b for cause (both user runbooks linked to it)? */
+static int better_for(const rmd_runbook *a, const rmd_runbook *b, const char *cause) {
+    int wa = rmd_kb_link_of(a, cause)->weight, wb = rmd_kb_link_of(b, cause)->weight;
+    if (wa != wb) return wa > wb;
+    int sa = has_steps(a), sb = has_steps(b);
+    if (sa != sb) return sa > sb;
+    if (a->n_links != b->n_links) return a->n_links < b->n_links;
+    return 1; /* a was loaded later */
+}
+
+const rmd_runbook *rmd_kb_for_cause(const rmd_kb *kb, const char *cause) {
+    const rmd_runbook *best = NULL;
+    for (size_t i = 0; i < kb->n; i++) {
+        const rmd_runbook *rb = &kb->items[i];
+        if (rb->builtin || !rmd_kb_link_of(rb, cause)) continue;
+        if (!best || better_for(rb, best, cause)) best = rb;
     }
-}
-
-void rmd_kb_steps(const rmd_runbook *rb, rmd_strlist *out) {
-    if (!rb->body) return;
-    collect_steps(rb->body, 'd', out);
-    collect_steps(rb->body, 'r', out);
-}
-
-void rmd_kb_steps_of(const rmd_runbook *rb, char phase, rmd_strlist *out) {
-    if (rb->body) collect_steps(rb->body, phase, out);
+    return best ? best : rmd_kb_builtin_for_cause(kb, cause);
 }
 
 /* ----------------------------------------------------------------- lint */
@@ -896,7 +1049,7 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
         for (size_t j = 0; j < i; j++) {
             const rmd_runbook *b = &kb->items[j];
             if (a->error_id && b->error_id && !strcasecmp(a->error_id, b->error_id) && a->builtin == b->builtin)
-                problem(probs, a->source, a->error_id_pos.line, a->error_id_pos.col, 0,
+                rmd_kb_problem_add(probs, a->source, a->error_id_pos.line, a->error_id_pos.col, 0,
                         "duplicate error_id %s (also in %s)", a->error_id, b->source);
         }
         for (size_t r = 0; r < a->related.n; r++) {
@@ -905,7 +1058,7 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
                 found = kb->items[j].error_id && !strcasecmp(kb->items[j].error_id, a->related.items[r]);
             rmd_kb_pos p = a->related_pos ? a->related_pos[r] : (rmd_kb_pos){0, 0};
             if (!found)
-                problem(probs, a->source, p.line, p.col, 1,
+                rmd_kb_problem_add(probs, a->source, p.line, p.col, 1,
                         "related error %s is not in this knowledge base (fine if it lives in another team's)",
                         a->related.items[r]);
         }
@@ -919,12 +1072,12 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
                     if (kb->items[j].error_id && !strcasecmp(kb->items[j].error_id, cur->esc_runbook)) next = &kb->items[j];
                 if (!next) {
                     if (cur == a)
-                        problem(probs, a->source, a->esc_runbook_pos.line, a->esc_runbook_pos.col, 0,
+                        rmd_kb_problem_add(probs, a->source, a->esc_runbook_pos.line, a->esc_runbook_pos.col, 0,
                                 "escalation runbook %s does not exist", a->esc_runbook);
                     break;
                 }
                 if (next == a) {
-                    problem(probs, a->source, a->esc_runbook_pos.line, a->esc_runbook_pos.col, 0,
+                    rmd_kb_problem_add(probs, a->source, a->esc_runbook_pos.line, a->esc_runbook_pos.col, 0,
                             "escalation cycle: %s escalates back to itself after %d step%s", a->error_id ? a->error_id : "?",
                             steps + 1, steps ? "s" : "");
                     break;
@@ -937,8 +1090,8 @@ void rmd_kb_check(const rmd_kb *kb, int require_all_causes, rmd_kb_problems *pro
     if (!require_all_causes) return;
     for (int c = 0; c < RMD_CAUSE__COUNT; c++) {
         const char *id = rmd_cause_get((rmd_cause)c)->id;
-        if (!rmd_kb_for_cause(kb, id))
-            problem(probs, "builtin:kb", 0, 0, 0, "cause %s has no runbook (add kb/%s.md)", id, id);
+        if (!rmd_kb_builtin_for_cause(kb, id))
+            rmd_kb_problem_add(probs, "builtin:kb", 0, 0, 0, "cause %s has no runbook (add kb/%s.md)", id, id);
     }
 }
 

@@ -53,14 +53,14 @@ BAD=$TMPD/badkb
 mkdir -p "$BAD"
 printf -- '---\nerror_id: B-1\ntitle: bad pattern\nseverity: low\npatterns:\n  - "x(y"\n---\n' >"$BAD/pattern.md"
 printf -- '---\nerror_id: B-2\ntitle: tabs\nseverity: low\nkeywords:\n\t- redis\n---\n' >"$BAD/tabs.md"
-printf -- '# no front matter\n' >"$BAD/plain.md"
+printf -- 'no front matter and no heading\n' >"$BAD/plain.md"
 printf -- '---\nerror_id: B-1\ntitle: dup\nseverity: low\nfix_command: a | b\ncause: not-a-cause\n---\n' >"$BAD/dup.md"
 printf -- '---\nerror_id: B-3\ntitle: \xff\xfe\nseverity: low\n---\n' >"$BAD/latin1.md"
 kb lint-bad lint --no-builtin "$BAD"
 case_begin kb/lint-reports-every-problem
 need_exit 1
 for want in "pattern.md:6:5: error: pattern does not compile" "tabs.md:6:1: error: tab character" \
-            "plain.md:1:1: error: no YAML front matter" ".md:2:11: error: duplicate error_id B-1" \
+            "plain.md:1:1: error: no title" ".md:2:11: error: duplicate error_id B-1" \
             "dup.md:5:14: error: fix_command cannot be split" "dup.md:6:8: error: unknown cause id" \
             "latin1.md:3:8: error: not UTF-8"; do
     grep -qF "$want" "$D_OUT" || because "missing: $want"

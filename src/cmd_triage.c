@@ -26,6 +26,7 @@
 #include "redact.h"
 #include "report.h"
 #include "triage.h"
+#include "term.h"
 #include "util.h"
 
 #define CHUNK    (4u << 20)   /* bytes read per scan */

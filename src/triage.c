@@ -10,6 +10,7 @@
 #include "causes.h"
 #include "redact.h"
 #include "report.h"
+#include "term.h"
 #include "util.h"
 
 /* Library signatures: the first that appears in the line names the source.

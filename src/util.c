@@ -56,66 +56,6 @@ void rmd_escape(char *out, size_t outlen, const void *in, size_t inlen) {
     out[o] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left) encoding a code
- * point >= U+00A0, or 0. */
-static size_t utf8_ok(const unsigned char *s, size_t n) {
-    size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-    if (!len || len > n) return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80) return 0;
-    if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0) return 0;           /* C1 controls */
-    if (len == 3 && s[0] == 0xe0 && s[1] < 0xa0) return 0;           /* overlong */
-    if (len == 3 && s[0] == 0xed && s[1] >= 0xa0) return 0;          /* surrogates */
-    if (len == 4 && s[0] == 0xf0 && s[1] < 0x90) return 0;           /* overlong */
-    if (len == 4 && s[0] == 0xf4 && s[1] >= 0x90) return 0;          /* > U+10FFFF */
-    return len;
-}
-
-void rmd_fwrite_safe(FILE *out, const char *s, size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
-    size_t run = 0; /* bytes at u[i - run .. i) to write as they are */
-    for (size_t i = 0; i < n;) {
-        unsigned char c = u[i];
-        size_t ok = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? 1 : c >= 0x80 ? utf8_ok(u + i, n - i) : 0;
-        if (ok) {
-            run += ok;
-            i += ok;
-            continue;
-        }
-        if (run) fwrite(u + i - run, 1, run, out);
-        run = 0;
-        char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-        fwrite(esc, 1, 4, out);
-        i++;
-    }
-    if (run) fwrite(u + n - run, 1, run, out);
-}
-
-void rmd_fprintf_safe(FILE *out, const char *fmt, ...) {
-    char small[1024], *p = small;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n >= sizeof small) {
-        size_t cap = (size_t)n + 1 > (64u << 10) ? 64u << 10 : (size_t)n + 1;
-        p = malloc(cap);
-        if (!p) {
-            p = small;
-            n = (int)sizeof small - 1;
-        } else {
-            va_start(ap, fmt);
-            vsnprintf(p, cap, fmt, ap);
-            va_end(ap);
-            if ((size_t)n >= cap) n = (int)cap - 1;
-        }
-    }
-    rmd_fwrite_safe(out, p, (size_t)n);
-    if (p != small) free(p);
-}
-
 int rmd_parse_ll(const char *s, size_t len, long long *out) {
     size_t i = 0;
     int neg = 0;

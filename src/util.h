@@ -25,17 +25,6 @@ void rmd_memlcpy(char *dst, size_t n, const void *src, size_t srclen);
  * when it does not fit. */
 void rmd_escape(char *out, size_t outlen, const void *in, size_t inlen);
 
-/* Write text where a person reads it (terminal, log file): printable ASCII,
- * '\n', '\t' and valid UTF-8 pass unchanged; every byte that could act on a
- * terminal (other C0 controls, DEL, the C1 controls U+0080..U+009F) or is not
- * valid UTF-8 is written as \xHH. Backslashes pass unchanged, so text that
- * rmd_escape() already rendered is not escaped twice. */
-void rmd_fwrite_safe(FILE *out, const char *s, size_t n);
-
-/* printf into a bounded buffer (64 KiB; longer output is cut), then
- * rmd_fwrite_safe(). The single writer of triage's text output. */
-void rmd_fprintf_safe(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Strict decimal integer parse of exactly len bytes (optional leading '-').
  * Returns 0 on success, -1 on empty input, stray bytes or overflow. */
 int rmd_parse_ll(const char *s, size_t len, long long *out);

@@ -12,6 +12,7 @@
 #include "kb.h"
 #include "redact.h"
 #include "unit.h"
+#include "term.h"
 #include "util.h"
 
 static rmd_kb kb;

@@ -13,27 +13,20 @@
 #include <unistd.h>
 #include <stdlib.h>
 
+#include "term.h"
 #include "util.h"
 
 /* ------------------------------------------------------------- quoting */
 
-/* Valid UTF-8 without C0 controls or DEL: safe to print as part of a command. */
+/* Valid UTF-8 without control characters: safe to print as part of a command. */
 static int printable_utf8(const char *s) {
     const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        if (*p < 0x20 || *p == 0x7f) return 0;
-        if (*p < 0x80) { p++; continue; }
-        int n = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
-        if (n < 0 || (n == 1 && *p < 0xc2)) return 0;
-        unsigned cp = *p & (0x3f >> n);
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80) return 0;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff) ||
-            (cp >= 0x80 && cp < 0xa0))
-            return 0;
-        p += n + 1;
+    size_t n = strlen(s);
+    while (n) {
+        size_t k = rmd_utf8_printable(p, n);
+        if (!k) return 0;
+        p += k;
+        n -= k;
     }
     return 1;
 }

@@ -160,7 +160,10 @@ static int month_of(const char *s) {
     return -1;
 }
 
-static double mk(int y, int mo, int d, int h, int mi, int s, double frac, int tzoff_s) {
+/* Seconds since the epoch. tzoff_s is the line's own zone offset; a line
+ * without a zone (has_zone 0: syslog, redis-server, most application logs)
+ * is in the local time of the machine that wrote it, taken to be this one. */
+static double mk(int y, int mo, int d, int h, int mi, int s, double frac, int tzoff_s, int has_zone) {
     struct tm tm = {0};
     if (y < 1970 || y > 2200 || mo < 0 || mo > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return -1;
     tm.tm_year = y - 1900;
@@ -169,6 +172,11 @@ static double mk(int y, int mo, int d, int h, int mi, int s, double frac, int tz
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = s;
+    if (!has_zone) {
+        tm.tm_isdst = -1;
+        time_t t = mktime(&tm);
+        return t == (time_t)-1 ? -1 : (double)t + frac;
+    }
     return (double)timegm(&tm) + frac - tzoff_s;
 }
 
@@ -186,23 +194,28 @@ static double frac_at(const char *s, size_t n, size_t *i) {
     return f;
 }
 
+/* "+HH:MM" or "+HHMM" (or '-') at s into *tz seconds; 1 when there is one. */
+static int zone_at(const char *s, size_t n, int *tz) {
+    int th, tm;
+    if (n >= 6 && num(s + 1, 2, &th) && s[3] == ':' && num(s + 4, 2, &tm)) {}
+    else if (n >= 5 && num(s + 1, 2, &th) && num(s + 3, 2, &tm)) {}
+    else return 0;
+    *tz = (th * 3600 + tm * 60) * (s[0] == '-' ? -1 : 1);
+    return 1;
+}
+
 /* YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|+HHMM] at s. */
 static double iso_at(const char *s, size_t n) {
     int y, mo, d, h, mi, sec;
-    if (n < 19 || !num(s, 4, &y) || s[4] != '-' || !num(s + 5, 2, &mo) || s[7] != '-' || !num(s + 8, 2, &d) ||
+    if (n < 19 || !num(s, 4, &y) || (s[4] != '-' && s[4] != '/') || !num(s + 5, 2, &mo) || s[7] != s[4] || !num(s + 8, 2, &d) ||
         (s[10] != 'T' && s[10] != ' ') || !num(s + 11, 2, &h) || s[13] != ':' || !num(s + 14, 2, &mi) || s[16] != ':' ||
         !num(s + 17, 2, &sec))
         return -1;
     size_t i = 19;
     double f = frac_at(s, n, &i);
-    int tz = 0;
-    if (i < n && (s[i] == '+' || s[i] == '-')) {
-        int th, tm;
-        int colon = i + 6 <= n && s[i + 3] == ':'; /* +HH:MM, else +HHMM */
-        if (i + 5 <= n && num(s + i + 1, 2, &th) && num(s + i + 3 + colon, 2, &tm))
-            tz = (th * 3600 + tm * 60) * (s[i] == '-' ? -1 : 1);
-    }
-    return mk(y, mo - 1, d, h, mi, sec, f, tz);
+    int tz = 0, zoned = i < n && (s[i] == 'Z' || s[i] == 'z');
+    if (i < n && (s[i] == '+' || s[i] == '-')) zoned = zone_at(s + i, n - i, &tz);
+    return mk(y, mo - 1, d, h, mi, sec, f, tz, zoned);
 }
 
 /* redis-server: "22 Nov 2026 15:21:47.123" ; also "22/Nov/2026:15:21:47 +0000" (web logs). */
@@ -215,7 +228,9 @@ static double dmy_at(const char *s, size_t n) {
         return -1;
     size_t i = 20;
     double f = frac_at(s, n, &i);
-    return mk(y, mo, d, h, mi, sec, f, 0);
+    int tz = 0, zoned = 0;
+    if (i + 1 < n && s[i] == ' ' && (s[i + 1] == '+' || s[i + 1] == '-')) zoned = zone_at(s + i + 1, n - i - 1, &tz);
+    return mk(y, mo, d, h, mi, sec, f, tz, zoned);
 }
 
 /* syslog: "Nov 22 15:21:47" (no year). */
@@ -229,7 +244,7 @@ static double syslog_at(const char *s, size_t n, int year) {
     p += dl + 1;
     if ((size_t)(p - s) + 8 > n || !num(p, 2, &h) || p[2] != ':' || !num(p + 3, 2, &mi) || p[5] != ':' || !num(p + 6, 2, &sec))
         return -1;
-    return mk(year, mo, d, h, mi, sec, 0, 0);
+    return mk(year, mo, d, h, mi, sec, 0, 0, 0);
 }
 
 /* JSON epoch fields: "ts": 1700000000.5, "time":1700000000123 */

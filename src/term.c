@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid, printable UTF-8 sequence at p (n bytes left), or 0. */
-static size_t printable_seq(const unsigned char *p, size_t n) {
+size_t rmd_utf8_printable(const unsigned char *p, size_t n) {
     if (p[0] >= 0x20 && p[0] < 0x7f) return 1;
     int k = (p[0] & 0xe0) == 0xc0 ? 1 : (p[0] & 0xf0) == 0xe0 ? 2 : (p[0] & 0xf8) == 0xf0 ? 3 : -1;
     if (k < 0 || (size_t)k >= n || (k == 1 && p[0] < 0xc2)) return 0;
@@ -27,7 +26,7 @@ void rmd_term_escape(char *out, size_t outlen, const char *s, size_t len) {
     if (!outlen) return;
     while (i < len) {
         char tmp[8];
-        size_t tl, k = printable_seq(p + i, len - i);
+        size_t tl, k = rmd_utf8_printable(p + i, len - i);
         if (k) { memcpy(tmp, p + i, k); tl = k; }
         else if (p[i] == '\n') { memcpy(tmp, "\\n", 2); tl = 2; }
         else if (p[i] == '\r') { memcpy(tmp, "\\r", 2); tl = 2; }
@@ -136,3 +135,49 @@ int rmd_tprintf(FILE *out, const char *fmt, ...) {
     va_end(ap);
     return total;
 }
+
+void rmd_fwrite_safe(FILE *out, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0; /* bytes at u[i - run .. i) to write as they are */
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        size_t ok = c == '\n' || c == '\t' ? 1 : rmd_utf8_printable(u + i, n - i);
+        if (ok) {
+            run += ok;
+            i += ok;
+            continue;
+        }
+        if (run) fwrite(u + i - run, 1, run, out);
+        run = 0;
+        char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+        fwrite(esc, 1, 4, out);
+        i++;
+    }
+    if (run) fwrite(u + n - run, 1, run, out);
+}
+
+void rmd_fprintf_safe(FILE *out, const char *fmt, ...) {
+    char small[1024], *p = small;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n >= sizeof small) {
+        size_t cap = (size_t)n + 1 > (64u << 10) ? 64u << 10 : (size_t)n + 1;
+        p = malloc(cap);
+        if (!p) {
+            p = small;
+            n = (int)sizeof small - 1;
+        } else {
+            va_start(ap, fmt);
+            vsnprintf(p, cap, fmt, ap);
+            va_end(ap);
+            if ((size_t)n >= cap) n = (int)cap - 1;
+        }
+    }
+    rmd_fwrite_safe(out, p, (size_t)n);
+    if (p != small) free(p);
+}
+

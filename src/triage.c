@@ -8,22 +8,31 @@
 #include <time.h>
 
 #include "causes.h"
+#include "redact.h"
 #include "report.h"
+#include "term.h"
 #include "util.h"
 
-/* Library signatures: the first that appears in the line names the source. */
+/* Library signatures: the first that appears in the line names the source.
+ * Package and class prefixes come before the bare class names they contain
+ * (org.redisson.client.RedisConnectionException is Redisson, not Lettuce);
+ * Go's net wording ("dial tcp") comes last, for lines no client names. */
 static const struct { const char *needle; const char *source; } sources[] = {
-    {"redis.exceptions.", "redis-py"}, {"kombu", "Celery/Kombu"}, {"celery", "Celery/Kombu"},
-    {"django_redis", "django-redis"}, {"rq.", "RQ"}, {"ioredis", "ioredis"}, {"[ioredis]", "ioredis"},
-    {"@redis/client", "node-redis"}, {"node-redis", "node-redis"}, {"ReplyError", "node-redis/ioredis"},
-    {"redis.clients.jedis", "Jedis"}, {"JedisConnectionException", "Jedis"}, {"Jedis", "Jedis"},
-    {"io.lettuce", "Lettuce"}, {"RedisConnectionException", "Lettuce"}, {"RedisCommandTimeoutException", "Lettuce"},
     {"org.springframework.data.redis", "Spring Data Redis"}, {"RedisConnectionFailureException", "Spring Data Redis"},
-    {"StackExchange.Redis", "StackExchange.Redis"}, {"RedisConnectionException", "StackExchange.Redis"},
-    {"Predis", "Predis"}, {"RedisException", "phpredis"}, {"Redis::", "redis-rb"}, {"Sidekiq", "Sidekiq"},
-    {"sidekiq", "Sidekiq"}, {"redigo", "redigo"}, {"go-redis", "go-redis"}, {"redis: ", "go-redis"},
+    {"org.redisson", "Redisson"}, {"io.vertx.redis", "Vert.x Redis"}, {"glide.api", "Valkey GLIDE"},
+    {"glide_shared", "Valkey GLIDE"}, {"logger_core", "Valkey GLIDE"}, {"ServiceStack.Redis", "ServiceStack.Redis"},
+    {"redis.exceptions.", "redis-py"}, {"site-packages/redis/", "redis-py"}, {"dist-packages/redis/", "redis-py"},
+    {"coredis", "coredis"}, {"django_redis", "django-redis"}, {"kombu", "Celery/Kombu"}, {"celery", "Celery/Kombu"},
+    {"rq.", "RQ"}, {"ioredis", "ioredis"}, {"@redis/client", "node-redis"}, {"node-redis", "node-redis"},
+    {"Redis Client Error", "node-redis"}, {"ReplyError", "node-redis/ioredis"},
+    {"redis.clients.jedis", "Jedis"}, {"JedisConnectionException", "Jedis"}, {"Jedis", "Jedis"},
+    {"io.lettuce", "Lettuce"}, {"RedisCommandTimeoutException", "Lettuce"}, {"StackExchange.Redis", "StackExchange.Redis"},
+    {"RedisConnectionException", "Lettuce"}, {"Illuminate\\Redis", "Laravel"}, {"Predis", "Predis"},
+    {"RedisClusterException", "phpredis"}, {"RedisException", "phpredis"}, {"RedisClient::", "redis-client"},
+    {"Redis::", "redis-rb"}, {"Sidekiq", "Sidekiq"}, {"sidekiq", "Sidekiq"}, {"redigo", "redigo"},
+    {"rueidis", "rueidis"}, {"go-redis", "go-redis"}, {"redis: ", "go-redis"}, {"fred::", "fred"},
     {"redis-rs", "redis-rs"}, {"RedisError", "redis-rs"}, {"Could not connect to Redis at", "hiredis/redis-cli"},
-    {"hiredis", "hiredis"},
+    {"hiredis", "hiredis"}, {"dial tcp ", "Go client"}, {"read tcp ", "Go client"}, {"write tcp ", "Go client"},
 };
 
 const char *rmd_triage_source(const char *line, size_t len) {
@@ -93,7 +102,9 @@ void rmd_triage_add(rmd_triage *t, const char *label, const char *runbook, doubl
         l->label = label;
         l->runbook = runbook;
         l->first = l->last = -1;
-        rmd_escape(l->example, sizeof l->example, line, len > 300 ? 300 : len);
+        char clean[400];
+        size_t n = rmd_redact(clean, sizeof clean, line, len > 300 ? 300 : len);
+        rmd_escape(l->example, sizeof l->example, clean, n);
     }
     l->count++;
     t->events++;
@@ -106,6 +117,11 @@ void rmd_triage_add(rmd_triage *t, const char *label, const char *runbook, doubl
     }
     if (ep && ep->text[0]) bump(l->endpoints, &l->n_endpoints, RMD_TRIAGE_ENDPOINTS, &l->other_endpoints, ep->text);
     bump(l->sources, &l->n_sources, RMD_TRIAGE_SOURCES, NULL, source);
+}
+
+void rmd_triage_skip_untimed(rmd_triage *t, const char *label) {
+    t->untimed_skipped++;
+    bump(t->skipped, &t->n_skipped, RMD_TRIAGE_SOURCES, NULL, label);
 }
 
 const char *rmd_triage_trend(const rmd_tlabel *l) {
@@ -192,9 +208,19 @@ static void human_span(double s, char *out, size_t n) {
     else snprintf(out, n, "%.1f h", s / 3600);
 }
 
+static void print_skipped(FILE *out, const rmd_triage *t) {
+    if (!t->untimed_skipped) return;
+    rmd_fprintf_safe(out, "note: %lld event%s without a time left out by --since/--until:", t->untimed_skipped,
+                     t->untimed_skipped == 1 ? "" : "s");
+    for (int k = 0; k < t->n_skipped; k++) rmd_fprintf_safe(out, " %s (%lld)", t->skipped[k].name, t->skipped[k].n);
+    rmd_fprintf_safe(out, "; --each shows every line\n");
+}
+
 void rmd_triage_print_text(FILE *out, const rmd_triage *t) {
+    int hists = 0;
     if (t->n_labels == 0) {
-        fprintf(out, "no Redis errors found\n");
+        rmd_fprintf_safe(out, "no Redis errors found\n");
+        print_skipped(out, t);
         return;
     }
     for (int i = 0; i < t->n_labels; i++) {
@@ -202,28 +228,35 @@ void rmd_triage_print_text(FILE *out, const rmd_triage *t) {
         char f[32], la[32], hist[RMD_TRIAGE_BUCKETS + 1], w[32];
         fmt_ts(l->first, f, sizeof f);
         fmt_ts(l->last, la, sizeof la);
-        fprintf(out, "%s: %lld event%s", l->label, l->count, l->count == 1 ? "" : "s");
-        if (l->first >= 0) fprintf(out, ", %s .. %s, trend: %s", f, la, rmd_triage_trend(l));
-        fputc('\n', out);
+        rmd_fprintf_safe(out, "%s: %lld event%s", l->label, l->count, l->count == 1 ? "" : "s");
+        if (l->first >= 0) rmd_fprintf_safe(out, ", %s .. %s, trend: %s", f, la, rmd_triage_trend(l));
+        if (l->untimed && l->first >= 0) rmd_fprintf_safe(out, " (%lld without a time)", l->untimed);
+        rmd_fprintf_safe(out, "\n");
         if (l->n_endpoints) {
-            fprintf(out, "  endpoints:");
-            for (int k = 0; k < l->n_endpoints && k < 5; k++) fprintf(out, " %s (%lld)", l->endpoints[k].name, l->endpoints[k].n);
-            if (l->n_endpoints > 5 || l->other_endpoints) fprintf(out, " ...");
-            fputc('\n', out);
+            rmd_fprintf_safe(out, "  endpoints:");
+            for (int k = 0; k < l->n_endpoints && k < 5; k++)
+                rmd_fprintf_safe(out, " %s (%lld)", l->endpoints[k].name, l->endpoints[k].n);
+            if (l->n_endpoints > 5 || l->other_endpoints) rmd_fprintf_safe(out, " ...");
+            rmd_fprintf_safe(out, "\n");
         }
-        fprintf(out, "  sources:");
-        for (int k = 0; k < l->n_sources; k++) fprintf(out, " %s (%lld)", l->sources[k].name, l->sources[k].n);
-        fputc('\n', out);
+        rmd_fprintf_safe(out, "  sources:");
+        for (int k = 0; k < l->n_sources; k++) rmd_fprintf_safe(out, " %s (%lld)", l->sources[k].name, l->sources[k].n);
+        rmd_fprintf_safe(out, "\n");
         if (l->first >= 0 && l->count > 1) {
             histogram(l, hist, sizeof hist);
             human_span(l->width, w, sizeof w);
-            fprintf(out, "  histogram: |%s| (one column = %s)\n", hist, w);
+            rmd_fprintf_safe(out, "  histogram: |%s| (one column = %s)\n", hist, w);
+            hists++;
         }
-        fprintf(out, "  example: %s\n", l->example);
-        fprintf(out, "  runbook: %s (redis-medic kb show %s)\n\n", l->runbook, l->runbook);
+        rmd_fprintf_safe(out, "  example: %s\n", l->example);
+        rmd_fprintf_safe(out, "  runbook: %s (redis-medic kb show %s)\n\n", l->runbook, l->runbook);
     }
-    fprintf(out, "%lld event%s in %d cause%s\n", t->events, t->events == 1 ? "" : "s", t->n_labels,
-            t->n_labels == 1 ? "" : "s");
+    rmd_fprintf_safe(out, "%lld event%s in %d cause%s\n", t->events, t->events == 1 ? "" : "s", t->n_labels,
+                     t->n_labels == 1 ? "" : "s");
+    if (hists)
+        rmd_fprintf_safe(out, "histogram: one column per time slice from the first event to the last; '%c' none, then "
+                              "\"%s\" from fewest to most events ('@' = the busiest slice)\n", ' ', ".:-=+*#%@");
+    print_skipped(out, t);
 }
 
 
@@ -269,6 +302,7 @@ void rmd_triage_print_json(FILE *out, const rmd_triage *t) {
         json_array_append_new(arr, o);
     }
     json_object_set_new(root, "events", json_integer(t->events));
+    json_object_set_new(root, "untimed_excluded", json_integer(t->untimed_skipped));
     json_object_set_new(root, "causes", arr);
     json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     fputc('\n', out);

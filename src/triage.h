@@ -46,6 +46,9 @@ typedef struct rmd_triage {
     int        n_labels;
     long long  events;
     int        ref_year;          /* for timestamps without a year */
+    long long  untimed_skipped;   /* events without a time left out by --since/--until */
+    rmd_tcount skipped[RMD_TRIAGE_SOURCES]; /* ... per cause */
+    int        n_skipped;
 } rmd_triage;
 
 /* Which client library or server wrote the line ("redis-py", "Jedis",
@@ -57,6 +60,10 @@ const char *rmd_triage_source(const char *line, size_t len);
 void rmd_triage_add(rmd_triage *t, const char *label, const char *runbook, double ts, const rmd_endpoint *ep,
                     const char *source, const char *line, size_t len);
 
+/* Count an event of label that --since/--until left out because it has no
+ * time: it is reported apart, never dropped silently. */
+void rmd_triage_skip_untimed(rmd_triage *t, const char *label);
+
 /* The trend of a label's events: "constant", "spike", "gradual increase",
  * "intermittent", or "isolated" (too few events or no times). Static. */
 const char *rmd_triage_trend(const rmd_tlabel *l);
@@ -64,6 +71,7 @@ const char *rmd_triage_trend(const rmd_tlabel *l);
 /* Sort labels: most important first (severity of the cause, then count). */
 void rmd_triage_sort(rmd_triage *t);
 
+/* Text report; every byte goes through rmd_fprintf_safe(). */
 void rmd_triage_print_text(FILE *out, const rmd_triage *t);
 void rmd_triage_print_json(FILE *out, const rmd_triage *t);
 

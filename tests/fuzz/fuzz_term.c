@@ -4,7 +4,9 @@
  * For any bytes: rmd_term_escape's output is NUL-terminated within its
  * buffer, holds no C0 control, DEL or C1 control and is valid UTF-8, and is
  * the input itself when the input was printable ASCII that fits; rmd_tprintf
- * writes %s arguments with the same guarantee (the format, ours, adds none).
+ * writes %s arguments with the same guarantee (the format, ours, adds none);
+ * rmd_fwrite_safe and rmd_fprintf_safe (triage's text) the same, newlines and
+ * tabs aside; rmd_utf8_printable never accepts a control or invalid byte.
  * Allocation caps: inputs over 64 KiB are skipped; run-fuzz.sh caps malloc.
  * Seeds: tests/fuzz/corpus/fuzz_term/ (escape sequences, invalid UTF-8, CRLF). */
 #include <stdint.h>
@@ -20,10 +22,11 @@ static void require(int cond) {
     if (!cond) __builtin_trap();
 }
 
-/* s[0..n) is valid UTF-8 without C0, DEL or C1 controls. */
-static void require_clean(const unsigned char *s, size_t n) {
+/* s[0..n) is valid UTF-8 without C0 (but those in allow), DEL or C1 controls. */
+static void require_clean_but(const unsigned char *s, size_t n, const char *allow) {
     for (size_t i = 0; i < n;) {
         unsigned c = s[i];
+        if (c && c < 0x20 && strchr(allow, (int)c)) { i++; continue; }
         require(c >= 0x20 && c != 0x7f);
         if (c < 0x80) { i++; continue; }
         int k = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
@@ -38,6 +41,22 @@ static void require_clean(const unsigned char *s, size_t n) {
         i += (size_t)k + 1;
     }
 }
+
+static void require_clean(const unsigned char *s, size_t n) { require_clean_but(s, n, ""); }
+
+/* What fn writes to a memory stream passes require_clean_but(allow). */
+#define REQUIRE_WRITES_CLEAN(allow, call)                                  \
+    do {                                                                   \
+        char *buf_ = NULL;                                                 \
+        size_t len_ = 0;                                                   \
+        FILE *mem = open_memstream(&buf_, &len_);                          \
+        if (mem) {                                                         \
+            call;                                                          \
+            fclose(mem);                                                   \
+            require_clean_but((const unsigned char *)buf_, len_, (allow)); \
+        }                                                                  \
+        free(buf_);                                                        \
+    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static char out[4096];
@@ -54,18 +73,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     require(memchr(small, '\0', sizeof small) != NULL);
     require_clean((const unsigned char *)small, strlen(small));
 
-    char *z = malloc(size + 1), *buf = NULL;
-    size_t len = 0;
+    char *z = malloc(size + 1);
     if (!z) return 0;
     memcpy(z, data, size);
     z[size] = '\0';
-    FILE *mem = open_memstream(&buf, &len);
-    if (mem) {
-        rmd_tprintf(mem, "[%s] [%.7s] [%-12s] %d", z, z, z, 42);
-        fclose(mem);
-        require_clean((const unsigned char *)buf, len);
+    REQUIRE_WRITES_CLEAN("", rmd_tprintf(mem, "[%s] [%.7s] [%-12s] %d", z, z, z, 42));
+    /* triage's text writers: newlines and tabs pass, nothing else that acts on a terminal */
+    REQUIRE_WRITES_CLEAN("\n\t", rmd_fwrite_safe(mem, (const char *)data, size));
+    REQUIRE_WRITES_CLEAN("\n\t", rmd_fprintf_safe(mem, "%s: %.9s\n", z, z));
+    for (size_t i = 0; i < size; i++) {
+        size_t k = rmd_utf8_printable(data + i, size - i);
+        if (k) require_clean(data + i, k);
     }
-    free(buf);
     free(z);
     return 0;
 }

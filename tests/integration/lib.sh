@@ -117,6 +117,15 @@ kill_pid() {
     return 0
 }
 
+# tri NAME ARGS...: run `redis-medic triage ARGS` (bounded to 60 s, stdin
+# closed); output in D_OUT / D_ERR, exit status in D_RC.
+tri() {
+    local tag=$1; shift
+    D_OUT=$TMPD/$tag.out D_ERR=$TMPD/$tag.err
+    timeout -k 2 60 "$RMD_BIN" triage "$@" >"$D_OUT" 2>"$D_ERR" </dev/null
+    D_RC=$?
+}
+
 # ---------------------------------------------------------------- ports
 
 # port_busy PORT: something uses PORT locally (any TCP state, v4 or v6).

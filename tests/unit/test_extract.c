@@ -1,5 +1,7 @@
 /* test_extract.c -- endpoints and times from real log line shapes. */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extract.h"
 #include "unit.h"
@@ -44,6 +46,24 @@ TEST(times) {
     CHECK(t_of("9999-99-99T99:99:99Z") < 0);
 }
 
+/* A time without a zone is the local time of the machine (syslog and
+ * redis-server write local time); one with a zone is exact. */
+TEST(times_without_zone_are_local) {
+    double base = 1795360907.0; /* 2026-11-22T15:21:47Z = 16:21:47 in Berlin (CET, +01:00) */
+    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    CHECK(t_of("Nov 22 16:21:47 host redis-server[123]: x") == base);
+    CHECK(t_of("12345:M 22 Nov 2026 16:21:47.000 # Background saving error") == base);
+    CHECK(t_of("2026-11-22 16:21:47 ERROR x") == base);
+    CHECK(t_of("2026-11-22T15:21:47Z ERROR x") == base);
+    CHECK(t_of("10.0.0.1 - - [22/Nov/2026:17:21:47 +0200] \"GET /\" 500") == base);
+    if (old) setenv("TZ", old, 1);
+    else unsetenv("TZ");
+    free(old);
+    tzset();
+}
+
 TEST(when) {
     double t;
     CHECK(rmd_parse_when("2h", 10000.0, &t) && t == 10000.0 - 7200);
@@ -54,8 +74,11 @@ TEST(when) {
 }
 
 int main(void) {
+    setenv("TZ", "UTC", 1); /* zone-less times are local: fix the zone for the golden values */
+    tzset();
     RUN(endpoints);
     RUN(times);
+    RUN(times_without_zone_are_local);
     RUN(when);
     return UNIT_END();
 }

@@ -110,7 +110,10 @@ static size_t auth_args(out *w, const char *in, size_t n, size_t i) {
         return i;
     }
     size_t j = skip_spaces(in, n, next);
-    int two = token(in, n, j, &b2, &e2, &next2, &q2) && (word_quoted || q2 || skip_spaces(in, n, next2) >= n);
+    /* a second word is the password of "AUTH user password" unless it reads as prose
+     * ("AUTH s3cret failed"): over-redaction is preferred to a leak */
+    int two = token(in, n, j, &b2, &e2, &next2, &q2) &&
+              (word_quoted || q2 || skip_spaces(in, n, next2) >= n || !is_prose(in + b2, e2 - b2));
     size_t r = put_mask(w, in, from, b, e, next, q);
     if (two) r = put_mask(w, in, r, b2, e2, next2, q2);
     return r;
@@ -136,9 +139,11 @@ static size_t key_value(out *w, const char *in, size_t n, size_t i) {
 static size_t flag_value(out *w, const char *in, size_t n, size_t i) {
     size_t from = i, b, e, next;
     int q;
-    if (i < n && in[i] == '=') i++;
+    int eq = i < n && in[i] == '=';
+    if (eq) i++;
     else i = skip_spaces(in, n, i);
-    if (i == from || !token(in, n, i, &b, &e, &next, &q) || in[b] == '-') {
+    /* "-a --tls": the next flag, not a value; "--pass=-x": a value whatever it starts with */
+    if (i == from || !token(in, n, i, &b, &e, &next, &q) || (in[b] == '-' && !eq)) {
         put(w, in + from, i - from);
         return i;
     }

@@ -110,10 +110,13 @@ TEST(redaction) {
     check_redact("https://example.com/a@b", "https://example.com/a@b");
     check_redact("redis-cli -h 10.0.3.7 -a s3cret ping", "redis-cli -h 10.0.3.7 -a *** ping");
     check_redact("redis-cli --pass=s3cret --user app", "redis-cli --pass=*** --user app");
+    check_redact("redis-cli --pass=-s3cret ping", "redis-cli --pass=*** ping"); /* fuzz_redact */
     check_redact("AUTH s3cret", "AUTH ***");
     check_redact("AUTH app s3cret", "AUTH *** ***");
     check_redact("1700000000.1 [0 10.0.2.15:5000] \"AUTH\" \"app\" \"s3cret\"", "1700000000.1 [0 10.0.2.15:5000] \"AUTH\" \"***\" \"***\"");
     check_redact("HELLO 3 AUTH default s3cret", "HELLO 3 AUTH *** ***");
+    check_redact("sending AUTH default s3cret to 10.0.3.7", "sending AUTH *** *** to 10.0.3.7"); /* fuzz_redact */
+    check_redact("AUTH s3cret failed for app", "AUTH *** failed for app");
     check_redact("Redis AUTH failed: WRONGPASS", "Redis AUTH failed: WRONGPASS");
     check_redact("NOAUTH Authentication required.", "NOAUTH Authentication required.");
     check_redact("ERR AUTH <password> called without any password configured for the default user.",

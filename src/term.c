@@ -158,7 +158,7 @@ void rmd_fwrite_safe(FILE *out, const char *s, size_t n) {
 }
 
 void rmd_fprintf_safe(FILE *out, const char *fmt, ...) {
-    char small[1024], *p = small;
+    char small[1024], *p = small, *heap = NULL; /* heap: owned, when the text outgrows small */
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(small, sizeof small, fmt, ap);
@@ -166,11 +166,11 @@ void rmd_fprintf_safe(FILE *out, const char *fmt, ...) {
     if (n < 0) return;
     if ((size_t)n >= sizeof small) {
         size_t cap = (size_t)n + 1 > (64u << 10) ? 64u << 10 : (size_t)n + 1;
-        p = malloc(cap);
-        if (!p) {
-            p = small;
+        heap = malloc(cap);
+        if (!heap) {
             n = (int)sizeof small - 1;
         } else {
+            p = heap;
             va_start(ap, fmt);
             vsnprintf(p, cap, fmt, ap);
             va_end(ap);
@@ -178,6 +178,6 @@ void rmd_fprintf_safe(FILE *out, const char *fmt, ...) {
         }
     }
     rmd_fwrite_safe(out, p, (size_t)n);
-    if (p != small) free(p);
+    free(heap);
 }
 

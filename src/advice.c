@@ -7,6 +7,7 @@
  */
 #include "advice.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -204,6 +205,13 @@ static int v_config_file(const exp_state *x, char *v, size_t n) {
     rmd_strlcpy(v, f, n);
     return 1;
 }
+static int v_dbfilename(const exp_state *x, char *v, size_t n) {
+    const rmd_config_item *c = &x->ev->config[RMD_CFG_DBFILENAME];
+    if (c->status != RMD_ITEM_OK || !c->value[0]) return 0;
+    rmd_strlcpy(v, c->value, n);
+    return 1;
+}
+
 /* Where the port is bound when not on the dialled address (bind-mismatch). */
 static int v_bound_addr(const exp_state *x, char *v, size_t n) {
     const rmd_host *h = &x->ev->host_facts;
@@ -236,6 +244,7 @@ static const struct placeholder {
     {"cacert", v_cacert, "REDIS_CA_FILE", "set REDIS_CA_FILE to the CA certificate that signed the server certificate"},
     {"logfile", v_logfile, "REDIS_LOG", "set REDIS_LOG to the server log file, CONFIG GET logfile"},
     {"config_file", v_config_file, "REDIS_CONF", "set REDIS_CONF to the server configuration file"},
+    {"dbfilename", v_dbfilename, "REDIS_RDB_FILE", "set REDIS_RDB_FILE to the RDB file name, CONFIG GET dbfilename"},
     {"bound_addr", v_bound_addr, "REDIS_BOUND_ADDR", "set REDIS_BOUND_ADDR to an address the server listens on"},
 };
 
@@ -368,6 +377,48 @@ static void put_cli(exp_state *x, const char *rest) {
     }
 }
 
+/* Variables the shell always has: a runbook may use them as they are. */
+static int always_set(const char *name, size_t n) {
+    static const char *const vars[] = {"HOME", "USER", "PATH", "PWD", "SHELL", "HOSTNAME", "LANG", "TERM", "LOGNAME"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (strlen(vars[i]) == n && !strncmp(vars[i], name, n)) return 1;
+    return 0;
+}
+
+/* Holes a team's runbook leaves for the reader to fill -- "<client-id>",
+ * "$REDIS_HOST", "${REDIS_PORT}" -- become "${NAME:?...}" templates: the step
+ * then refuses to run with the hole instead of running with it (an unset
+ * $REDIS_HOST makes "redis-cli -h -p" of "-h $REDIS_HOST -p"; "<id>" is a
+ * redirection). Returns the bytes consumed at p, 0 when p holds no hole. */
+static size_t holes_at(exp_state *x, enum ctx c, const char *p) {
+    char name[48], hint[120];
+    size_t n = 0, used = 0;
+    if (c == C_OTHER) return 0;
+    if (*p == '<' && isalpha((unsigned char)p[1])) {
+        n = 1 + strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+        if (p[n] != '>' || n - 1 > 40) return 0;
+        for (size_t i = 0; i < n - 1; i++) name[i] = isalnum((unsigned char)p[1 + i]) ? (char)toupper((unsigned char)p[1 + i]) : '_';
+        name[n - 1] = '\0';
+        used = n + 1;
+        snprintf(hint, sizeof hint, "set %s, the runbook leaves it for you to fill", name);
+    } else if (*p == '$' && c != C_SQ) {
+        int braced = p[1] == '{';
+        const char *v = p + 1 + braced;
+        n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+        if (!n || n > 40 || isdigit((unsigned char)v[0]) || always_set(v, n)) return 0;
+        if (braced && v[n] != '}') return 0; /* ${X:-default}, ${X:?...}: the author chose */
+        if (!braced && (isalnum((unsigned char)v[n]) || v[n] == '_')) return 0;
+        rmd_memlcpy(name, sizeof name, v, n);
+        used = 1 + braced + n + braced;
+        snprintf(hint, sizeof hint, "set %s first, the runbook expects it in the environment", name);
+    } else {
+        return 0;
+    }
+    struct placeholder ph = {name, NULL, name, hint};
+    put_template(x, c, &ph, "the runbook leaves a value for the reader to fill");
+    return used;
+}
+
 /* Walk the template once, tracking the shell quoting context: '...', "...",
  * $'...', `...` and $( ... ) nesting. A placeholder gets its value quoted
  * for the context it stands in. */
@@ -386,6 +437,11 @@ void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_targe
             else if (c == C_NONE) put_cli(&x, p + plen);
             else { add_need(out, "REDIS_CLI", "{cli} inside quotes"); puts_(&x.l, "redis-cli"); }
             p += plen;
+            continue;
+        }
+        size_t hl = holes_at(&x, c, p);
+        if (hl) {
+            p += hl;
             continue;
         }
         if (c == C_SQ) {
@@ -547,6 +603,20 @@ static const char *next_command(const char *p) {
     return NULL;
 }
 
+/* Does the line talk to Redis: {cli}, or redis-cli / valkey-cli as a command? */
+static int uses_connection(const char *tmpl) {
+    if (strstr(tmpl, "{cli}")) return 1;
+    for (const char *p = tmpl; p && *p;) {
+        p += strspn(p, " \t");
+        if (!strncmp(p, "sudo ", 5)) p += 5 + strspn(p + 5, " ");
+        if (!strncmp(p, "timeout ", 8)) p += 8 + strspn(p + 8, "0123456789. ");
+        if ((!strncmp(p, "redis-cli", 9) || !strncmp(p, "valkey-cli", 10)) && strchr(" \t", p[p[0] == 'r' ? 9 : 10]))
+            return 1;
+        p = next_command(p);
+    }
+    return 0;
+}
+
 static int any_denied(const rmd_evidence *ev) {
     for (size_t i = 0; i < ev->n_collectors; i++)
         if (ev->collectors[i].status == RMD_ITEM_DENIED) return 1;
@@ -592,7 +662,7 @@ int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_
         snprintf(why, whylen, "the port was shown to speak plaintext Redis, not TLS");
         return 0;
     }
-    if (strstr(tmpl, "{cli}") && (refused_now(ev, cause, tmpl) || (phase == 'd' && !commands_work(ev, cause)))) {
+    if (uses_connection(tmpl) && (refused_now(ev, cause, tmpl) || (phase == 'd' && !commands_work(ev, cause)))) {
         snprintf(why, whylen, "the server does not run commands for a new connection now");
         return 0;
     }
@@ -602,6 +672,11 @@ int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_
     }
     if (strstr(tmpl, "ACL SETUSER") && cause == RMD_CAUSE_CHECKS_INCOMPLETE && !any_denied(ev)) {
         snprintf(why, whylen, "no check was denied by an ACL: the commands are renamed or unavailable");
+        return 0;
+    }
+    if ((strstr(tmpl, "appendonlydir") || strstr(tmpl, "check-aof")) &&
+        ev->config[RMD_CFG_APPENDONLY].status == RMD_ITEM_OK && !strcmp(ev->config[RMD_CFG_APPENDONLY].value, "no")) {
+        snprintf(why, whylen, "AOF is off (appendonly no): there are no AOF files to check");
         return 0;
     }
     if (strstr(tmpl, "LATENCY DOCTOR") && ev->config[RMD_CFG_LATENCY_MONITOR_THRESHOLD].status == RMD_ITEM_OK &&

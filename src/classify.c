@@ -216,8 +216,12 @@ static int add_pattern(rmd_classifier *c, const char *src, const char *label, co
     return 0;
 }
 
+/* A pattern is labelled with its runbook's cause: the declared one, else the
+ * strongest link found by matching (a team's runbook without cause: still
+ * counts under a cause a reader knows), else the runbook's own id. */
 static void add_list(rmd_classifier *c, const rmd_runbook *rb, const rmd_strlist *l, enum kind kind) {
-    for (size_t k = 0; k < l->n; k++) add_pattern(c, l->items[k], rb->cause ? rb->cause : rb->error_id, rb->error_id, kind);
+    const char *label = rb->cause ? rb->cause : rb->n_links ? rb->links[0].cause : rb->error_id;
+    for (size_t k = 0; k < l->n; k++) add_pattern(c, l->items[k], label, rb->error_id, kind);
 }
 
 rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {

@@ -275,6 +275,7 @@ int rmd_cmd_diagnose(int argc, char **argv) {
         snprintf(err, sizeof err, "--samples: %d is more than 64", o.samples);
         e = RMD_EUSAGE;
     }
+    if (e == RMD_OK && rmd_kb_paths_check(o.kb.v, o.kb.n, err, sizeof err) != 0) e = RMD_EUSAGE;
     if (e == RMD_OK && o.now && parse_now(o.now, &now) != 0) {
         snprintf(err, sizeof err, "--now: '%.40s' is not YYYY-MM-DDTHH:MM[:SS]", o.now);
         e = RMD_EUSAGE;

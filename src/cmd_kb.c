@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +58,7 @@ static void put_body(FILE *out, const char *body) {
     for (const char *p = body; p && *p;) {
         const char *nl = strchr(p, '\n');
         int n = nl ? (int)(nl - p) : (int)strlen(p);
+        if (n && p[n - 1] == '\r') n--; /* a CRLF file reads as lines, not as "\r" at every end */
         rmd_tprintf(out, "%.*s\n", n, p);
         p = nl ? nl + 1 : NULL;
     }
@@ -379,24 +381,32 @@ static int kb_lint(const kb_opts *o, const char **paths, int npaths) {
     return rc;
 }
 
-/* kb import FILE: the runbook with a normalised front matter, or its problems. */
+/* kb import FILE: the runbook with a normalised front matter, or its
+ * problems. Exit 1 when it has errors (also those only lint sees, such as a
+ * quoted placeholder: the printed copy keeps them and says so); 64 when FILE
+ * is a directory. */
 static int kb_import(const char *path) {
     rmd_kb kb = {0};
     rmd_kb_problems probs = {0};
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        rmd_tprintf(stderr, "redis-medic kb import: %s is a directory: give one runbook file\n", path);
+        return RMD_EXIT_USAGE;
+    }
     rmd_kb_load_path(&kb, path, &probs);
     int rc = 0;
-    if (kb.n != 1) {
-        for (size_t i = 0; i < probs.n; i++) {
-            const rmd_kb_problem *it = &probs.items[i];
-            if (it->warning) continue;
-            if (it->line) rmd_tprintf(stderr, "redis-medic kb import: %s:%d:%d: %s\n", it->file, it->line, it->col, it->msg);
-            else rmd_tprintf(stderr, "redis-medic kb import: %s: %s\n", it->file, it->msg);
-        }
-        if (!probs.errors) fprintf(stderr, "redis-medic kb import: give one runbook file\n");
-        rc = 1;
-    } else {
+    if (kb.n == 1) {
+        rmd_kb_explain(&kb.items[0], time(NULL), &probs);
         rmd_kb_print_normalised(&kb.items[0], stdout);
     }
+    for (size_t i = 0; i < probs.n; i++) {
+        const rmd_kb_problem *it = &probs.items[i];
+        if (it->warning) continue;
+        if (it->line) rmd_tprintf(stderr, "redis-medic kb import: %s:%d:%d: %s\n", it->file, it->line, it->col, it->msg);
+        else rmd_tprintf(stderr, "redis-medic kb import: %s: %s\n", it->file, it->msg);
+    }
+    if (kb.n != 1 && !probs.errors) fprintf(stderr, "redis-medic kb import: give one runbook file\n");
+    if (kb.n != 1 || probs.errors) rc = 1;
     rmd_kb_problems_free(&probs);
     rmd_kb_free(&kb);
     return rc;
@@ -442,6 +452,13 @@ int rmd_cmd_kb(int argc, char **argv) {
         return RMD_EXIT_USAGE;
     }
     rmd_kb kb = {0};
+    {
+        char kerr[300];
+        if (rmd_kb_paths_check(o.kb.v, o.kb.n, kerr, sizeof kerr) != 0) {
+            fprintf(stderr, "redis-medic kb: %s\n", kerr);
+            return RMD_EXIT_USAGE;
+        }
+    }
     rmd_kb_load_all(&kb, o.kb.v, o.kb.n, 1);
     rc = !strcmp(pos[0], "list") ? kb_list(&kb, &o) : kb_show(&kb, &o, pos[1]);
     rmd_kb_free(&kb);

@@ -337,6 +337,14 @@ int rmd_cmd_triage(int argc, char **argv) {
         return RMD_EXIT_USAGE;
     }
     rmd_kb kb = {0};
+    {
+        char kerr[300];
+        if (rmd_kb_paths_check(o.kb.v, o.kb.n, kerr, sizeof kerr) != 0) {
+            fprintf(stderr, "redis-medic triage: %s\n", kerr);
+            free(args);
+            return RMD_EXIT_USAGE;
+        }
+    }
     rmd_kb_load_all(&kb, o.kb.v, o.kb.n, 1);
     rmd_triage *t = calloc(1, sizeof *t);
     char *buf = malloc(CTX_MAX + CHUNK + 1);

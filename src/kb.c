@@ -950,6 +950,17 @@ int rmd_kb_load_path(rmd_kb *kb, const char *path, rmd_kb_problems *probs) {
     return (int)(kb->n - before);
 }
 
+int rmd_kb_paths_check(const char *const *paths, size_t n, char *err, size_t errlen) {
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) != 0) {
+            snprintf(err, errlen, "--kb: cannot read '%.200s': %s", paths[i], strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void rmd_kb_load_all(rmd_kb *kb, const char *const *dirs, size_t n, int warn) {
     rmd_kb_problems probs = {0};
     rmd_kb_load_builtin(kb, &probs);

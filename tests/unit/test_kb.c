@@ -330,9 +330,10 @@ TEST(seeds_load_and_link) {
         CHECK(l && strstr(l->reason, "the section 'Connection Leak'"));
         l = rmd_kb_link_of(s4, "pool-exhausted");
         CHECK(l && strstr(l->reason, "the symptom 'Connection pool exhausted'"));
-        /* symptoms became literal, case-insensitive patterns */
+        /* symptoms became literal, case-insensitive patterns that need Redis evidence on the line */
         int found = 0;
-        for (size_t i = 0; i < s4->patterns.n; i++) found |= !strcmp(s4->patterns.items[i], "(?i)Connection pool exhausted");
+        for (size_t i = 0; i < s4->generic_patterns.n; i++)
+            found |= !strcmp(s4->generic_patterns.items[i], "(?i)Connection pool exhausted");
         CHECK(found);
         /* steps for one cause leave out the sections about the others */
         rmd_strlist st = {0};

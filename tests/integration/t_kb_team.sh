@@ -96,3 +96,30 @@ rc=$?
 case_begin kb-team/import-of-a-directory-is-a-usage-error
 [ "$rc" = 64 ] || because "exit $rc: $(head -c 200 "$TMPD/imp.err")"
 case_end
+
+# --- a heredoc in a team's step: its body is not a command and $(...) runs
+# there whatever the quoting, so no value goes into it; its end stays bare.
+KB2=$TMPD/team2
+mkdir -p "$KB2"
+cat >"$KB2/down.md" <<'MD'
+---
+error_id: TEAM-DOWN
+title: Redis is down
+cause: server-down
+---
+# Redis is down
+
+## Diagnosis Steps
+```bash
+cat > /tmp/incident-note.txt <<END
+endpoint: {host}:{port}
+END
+```
+MD
+free_port
+diag heredoc --json --timeout "$RMD_TIMEOUT" --kb "$KB2" -p "$PORT"
+case_begin kb-team/heredoc-body-gets-no-values
+need_first server-down
+need_jq '.findings[0].next_steps | index("END") != null' "the heredoc's end line was changed"
+need_jq 'any(.findings[0].steps[]; (.command | startswith("endpoint: ")) and .template)' "a value went into the heredoc body"
+case_end

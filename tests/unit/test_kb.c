@@ -611,6 +611,9 @@ TEST(yaml_nesting_capped) {
     CHECK(rmd_yaml_check("a: [1, 2", 8, NULL, &e) == RMD_EPARSE);
     lim = (rmd_yaml_limits){0, 3};
     CHECK(rmd_yaml_check("[1, 2, 3, 4]", 12, &lim, &e) == RMD_ETOOBIG);
+    /* an alias bomb: every *a repeats the anchored value when loaded */
+    CHECK(rmd_yaml_check("x: &a abc\ny: [*a, *a]\n", 22, NULL, &e) == RMD_EPARSE);
+    CHECK(strstr(e.msg, "aliases") != NULL && e.line == 2 && e.col == 5);
     free(deep);
 }
 

@@ -23,6 +23,7 @@
 #include "rules.h"
 #include "store.h"
 #include "target.h"
+#include "term.h"
 #include "util.h"
 
 typedef struct diag_opts {
@@ -102,6 +103,7 @@ static void mask_url_password(char *url) {
     if (!at) return;
     char *colon = memchr(auth, ':', (size_t)(at - auth));
     if (colon) memset(colon + 1, '*', (size_t)(at - colon - 1));
+    else memset(auth, '*', (size_t)(at - auth)); /* redis://secret@host: a lone userinfo is the password */
 }
 
 /* Read the first line of path into an owned string. NULL with err on failure. */
@@ -235,7 +237,7 @@ static void record(const diag_opts *o, const rmd_evidence *ev, const rmd_finding
     if (o->no_state || fl->n == 0) return;
     rmd_store *s = rmd_store_open(o->state, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "redis-medic diagnose: warning: occurrences not recorded: %s\n", err);
+        rmd_tprintf(stderr, "redis-medic diagnose: warning: occurrences not recorded: %s\n", err);
         return;
     }
     time_t now = time(NULL);
@@ -281,18 +283,19 @@ int rmd_cmd_diagnose(int argc, char **argv) {
         e = RMD_EUSAGE;
     }
     if (e != RMD_OK) {
-        fprintf(stderr, "redis-medic diagnose: %s\n", e == RMD_ENOMEM ? "out of memory" : err);
+        rmd_tprintf(stderr, "redis-medic diagnose: %s\n", e == RMD_ENOMEM ? "out of memory" : err);
         rc = e == RMD_ENOMEM ? RMD_EXIT_SOFTWARE : RMD_EXIT_USAGE;
         goto out;
     }
     if (o.password && !o.json && isatty(STDERR_FILENO))
-        fprintf(stderr, "Warning: a password on the command line is visible to other users; use REDISCLI_AUTH or --password-file.\n");
+        rmd_tprintf(stderr, "Warning: a password on the command line is visible to other users; use REDISCLI_AUTH or --password-file.\n");
 
     if (run_probe(&t, &o, &ev) != 0) {
-        fprintf(stderr, "redis-medic diagnose: internal error: the probe did not complete\n");
+        rmd_tprintf(stderr, "redis-medic diagnose: internal error: the probe did not complete\n");
         goto out;
     }
     if (!o.no_host) collect_host(&ev);
+    rmd_evidence_scrub(&ev, t.password); /* host facts too: a server's argv may hold the same password */
 
     rmd_thresholds_default(&th);
     rmd_rules_run(&ev, &th, &fl);

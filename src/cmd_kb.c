@@ -89,7 +89,7 @@ static int kb_list(const rmd_kb *kb, const kb_opts *o) {
             json_object_set_new(j, "source", rmd_json_string(rb->source));
             json_array_append_new(a, j);
         }
-        json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
         fputc('\n', stdout);
         json_decref(a);
         return 0;
@@ -309,7 +309,7 @@ static int stats_of(const rmd_runbook *rb, const kb_opts *o, rmd_store_stats *st
         have = rmd_store_stats_get(s, rb->error_id, st) == RMD_OK;
         rmd_store_close(s);
     } else if (o->state) {
-        fprintf(stderr, "redis-medic kb show: warning: %s\n", err);
+        rmd_tprintf(stderr, "redis-medic kb show: warning: %s\n", err);
     }
     return have;
 }
@@ -317,9 +317,9 @@ static int stats_of(const rmd_runbook *rb, const kb_opts *o, rmd_store_stats *st
 static int kb_show(const rmd_kb *kb, const kb_opts *o, const char *id) {
     const rmd_runbook *rb = rmd_kb_find(kb, id), *bi = NULL;
     if (!rb) {
-        fprintf(stderr, "redis-medic kb show: no runbook with id or cause '");
+        rmd_tprintf(stderr, "redis-medic kb show: no runbook with id or cause '");
         rmd_tprintf(stderr, "%.80s", id);
-        fprintf(stderr, "' (see redis-medic kb list)\n");
+        rmd_tprintf(stderr, "' (see redis-medic kb list)\n");
         return RMD_EXIT_USAGE;
     }
     /* a cause asked for and a team's runbook found: the built-in one follows */
@@ -335,7 +335,7 @@ static int kb_show(const rmd_kb *kb, const kb_opts *o, const char *id) {
             json_object_set_new(j, "cause_steps", strlist_json(&cs));
             rmd_strlist_free(&cs);
         }
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
         fputc('\n', stdout);
         json_decref(j);
         return 0;
@@ -397,7 +397,17 @@ static int kb_import(const char *path) {
     int rc = 0;
     if (kb.n == 1) {
         rmd_kb_explain(&kb.items[0], time(NULL), &probs);
-        rmd_kb_print_normalised(&kb.items[0], stdout);
+        /* written through the escaping writer: a runbook's bytes never act on
+         * the terminal (in YAML strings \xHH reads back as the same byte) */
+        char *text = NULL;
+        size_t tl = 0;
+        FILE *mem = open_memstream(&text, &tl);
+        if (mem) {
+            rmd_kb_print_normalised(&kb.items[0], mem);
+            fclose(mem);
+            rmd_fwrite_safe(stdout, text, tl);
+        }
+        free(text);
     }
     for (size_t i = 0; i < probs.n; i++) {
         const rmd_kb_problem *it = &probs.items[i];
@@ -405,7 +415,7 @@ static int kb_import(const char *path) {
         if (it->line) rmd_tprintf(stderr, "redis-medic kb import: %s:%d:%d: %s\n", it->file, it->line, it->col, it->msg);
         else rmd_tprintf(stderr, "redis-medic kb import: %s: %s\n", it->file, it->msg);
     }
-    if (kb.n != 1 && !probs.errors) fprintf(stderr, "redis-medic kb import: give one runbook file\n");
+    if (kb.n != 1 && !probs.errors) rmd_tprintf(stderr, "redis-medic kb import: give one runbook file\n");
     if (kb.n != 1 || probs.errors) rc = 1;
     rmd_kb_problems_free(&probs);
     rmd_kb_free(&kb);
@@ -419,7 +429,7 @@ int rmd_cmd_kb(int argc, char **argv) {
     char err[512];
     memset(&o, 0, sizeof o);
     if (rmd_opt_parse(kb_table, &o, argc - 1, argv + 1, pos, RMD_OPT_MULTI_MAX + 2, &npos, err, sizeof err) != RMD_OK) {
-        fprintf(stderr, "redis-medic kb: %s\n", err);
+        rmd_tprintf(stderr, "redis-medic kb: %s\n", err);
         return RMD_EXIT_USAGE;
     }
     if (o.help || npos == 0) {
@@ -434,28 +444,28 @@ int rmd_cmd_kb(int argc, char **argv) {
     }
     if (!strcmp(pos[0], "import")) {
         if (npos != 2) {
-            fprintf(stderr, "redis-medic kb import: give one runbook file\n");
+            rmd_tprintf(stderr, "redis-medic kb import: give one runbook file\n");
             return RMD_EXIT_USAGE;
         }
         return kb_import(pos[1]);
     }
     if (strcmp(pos[0], "list") && strcmp(pos[0], "show")) {
-        fprintf(stderr, "redis-medic kb: unknown subcommand '%.40s' (list, show, lint, import)\n", pos[0]);
+        rmd_tprintf(stderr, "redis-medic kb: unknown subcommand '%.40s' (list, show, lint, import)\n", pos[0]);
         return RMD_EXIT_USAGE;
     }
     if (!strcmp(pos[0], "show") && npos != 2) {
-        fprintf(stderr, "redis-medic kb show: give one runbook id or cause id\n");
+        rmd_tprintf(stderr, "redis-medic kb show: give one runbook id or cause id\n");
         return RMD_EXIT_USAGE;
     }
     if (!strcmp(pos[0], "list") && npos != 1) {
-        fprintf(stderr, "redis-medic kb list: unexpected argument '%.40s'\n", pos[1]);
+        rmd_tprintf(stderr, "redis-medic kb list: unexpected argument '%.40s'\n", pos[1]);
         return RMD_EXIT_USAGE;
     }
     rmd_kb kb = {0};
     {
         char kerr[300];
         if (rmd_kb_paths_check(o.kb.v, o.kb.n, kerr, sizeof kerr) != 0) {
-            fprintf(stderr, "redis-medic kb: %s\n", kerr);
+            rmd_tprintf(stderr, "redis-medic kb: %s\n", kerr);
             return RMD_EXIT_USAGE;
         }
     }

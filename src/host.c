@@ -389,6 +389,28 @@ static char proc_state(const char *pid) {
 }
 
 /* redis-server / valkey-server processes, and whether they are stopped. */
+/* In a NUL-separated argv, overwrite the values of the options that carry
+ * secrets (--requirepass X, --masterauth X, -a X, --pass X, --requirepass=X)
+ * with '*': redis-server started with its password on the command line. */
+static void redact_secret_args(char *buf, int n) {
+    static const char *const opts[] = {"--requirepass", "--masterauth", "--masteruser-password", "-a", "--pass",
+                                       "--tls-key-file-pass", "--tls-client-key-file-pass"};
+    int hide_next = 0;
+    for (int i = 0; i < n;) {
+        char *arg = buf + i;
+        int len = (int)strnlen(arg, (size_t)(n - i));
+        if (hide_next) memset(arg, '*', (size_t)len);
+        hide_next = 0;
+        for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+            size_t ol = strlen(opts[k]);
+            if ((size_t)len == ol && !strncmp(arg, opts[k], ol)) hide_next = 1;
+            else if ((size_t)len > ol && !strncmp(arg, opts[k], ol) && arg[ol] == '=')
+                memset(arg + ol + 1, '*', (size_t)len - ol - 1);
+        }
+        i += len + 1;
+    }
+}
+
 /* Fill one process entry from /proc/PID. 0, or -1 when it is gone or is
  * not a redis-server / valkey-server (or a zombie). */
 static int read_proc(const char *pidtxt, rmd_host_proc *p) {
@@ -409,6 +431,7 @@ static int read_proc(const char *pidtxt, rmd_host_proc *p) {
     snprintf(path, sizeof path, "/proc/%s/cmdline", pidtxt);
     n = read_small(path, buf, sizeof buf);
     if (n > 0) {
+        redact_secret_args(buf, n);
         for (int i = 0; i < n; i++)
             if (buf[i] == '\0') buf[i] = ' ';
         while (n > 0 && buf[n - 1] == ' ') buf[--n] = '\0';

@@ -19,6 +19,7 @@
 #include "causes.h"
 #include "kbint.h"
 #include "kbmd.h"
+#include "term.h"
 #include "yamlx.h"
 
 /* The built-in runbooks, generated from kb/NAME.md at build time (scripts/embed-kb.sh). */
@@ -984,9 +985,9 @@ void rmd_kb_load_all(rmd_kb *kb, const char *const *dirs, size_t n, int warn) {
             if (p->warning || (last && !strcmp(last, p->file))) continue;
             last = p->file;
             if (p->line)
-                fprintf(stderr, "redis-medic: warning: skipping runbook %s:%d:%d: %s\n", p->file, p->line, p->col, p->msg);
+                rmd_tprintf(stderr, "redis-medic: warning: skipping runbook %s:%d:%d: %s\n", p->file, p->line, p->col, p->msg);
             else
-                fprintf(stderr, "redis-medic: warning: skipping runbook %s: %s\n", p->file, p->msg);
+                rmd_tprintf(stderr, "redis-medic: warning: skipping runbook %s: %s\n", p->file, p->msg);
         }
     }
     rmd_kb_problems_free(&probs);

@@ -97,3 +97,53 @@ if start_redis slowauth; then
 else
     fail_line robust/url-password-masked-in-cmdline "setup: $START_ERR"
 fi
+
+# --- runbook file names and contents with escape sequences: not on stderr,
+# not in kb import's output, not in kb list --json.
+EK=$TMPD/esckb
+mkdir -p "$EK"
+printf -- '---\nerror_id: E-1\ntitle: "t\\e]0;T\\a"\ncause: server-down\n---\n# x\n' >"$EK/bad$(printf '\033')]0;T$(printf '\007').md"
+printf -- '---\nerror_id: [\n' >"$EK/br$(printf '\033')[2J.md"
+"$RMD_BIN" kb list --kb "$EK" >"$TMPD/ek.out" 2>"$TMPD/ek.err"
+"$RMD_BIN" kb list --json --kb "$EK" >>"$TMPD/ek.out" 2>>"$TMPD/ek.err"
+"$RMD_BIN" kb import "$EK"/bad*.md >>"$TMPD/ek.out" 2>>"$TMPD/ek.err"
+case_begin robust/runbook-bytes-never-reach-the-terminal
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$TMPD/ek.out" "$TMPD/ek.err"; then
+    because "raw control bytes from a runbook's name or title reached stdout or stderr"
+fi
+grep -q 'br\\x1b\[2J.md' "$TMPD/ek.err" || because "the broken runbook is not named (escaped) on stderr"
+case_end
+
+# --- a redis-server started with its password on the command line: the
+# password is not in the evidence, and neither is the one we were given.
+SECRET=argv-$RANDOM-secret
+if RS_NOPING=1 start_redis argvpw --set-proc-title no --requirepass "$SECRET"; then
+    REDISCLI_AUTH=$SECRET diag argvpw --json --timeout "$RMD_TIMEOUT" -p "${R_PORT[argvpw]}"
+    case_begin robust/server-argv-password-hidden
+    need_json
+    need_reachable true
+    need_no_secret "$SECRET" "$D_OUT" "$D_ERR"
+    need_jq 'all(.host.redis_processes[]; .cmdline | test("--requirepass [^*]") | not)' "the --requirepass value is not masked"
+    case_end
+else
+    fail_line robust/server-argv-password-hidden "setup: $START_ERR"
+fi
+
+# --- redis://SECRET@host (a lone userinfo is the password): masked in argv too.
+SECRET=lone-$RANDOM-secret
+if start_redis lone; then
+    kill -STOP "${R_PID[lone]}"
+    XDG_STATE_HOME=$TMPD/state "$RMD_BIN" diagnose --timeout 1500 "redis://$SECRET@127.0.0.1:${R_PORT[lone]}" \
+        >"$TMPD/lone.out" 2>&1 </dev/null &
+    dpid=$!
+    sleep 0.5
+    cmdline=$(tr '\0' ' ' <"/proc/$dpid/cmdline" 2>/dev/null)
+    wait "$dpid"
+    kill -CONT "${R_PID[lone]}"
+    case_begin robust/lone-userinfo-masked-in-cmdline
+    [ -n "$cmdline" ] || because "setup: could not read the cmdline"
+    [[ $cmdline == *"$SECRET"* ]] && because "the password is readable in /proc/PID/cmdline: $cmdline"
+    case_end
+else
+    fail_line robust/lone-userinfo-masked-in-cmdline "setup: $START_ERR"
+fi

@@ -220,14 +220,14 @@ static int run_probe(const rmd_target *t, const diag_opts *o, rmd_evidence *ev) 
 }
 
 /* Host facts, when the endpoint is this machine. */
-static void collect_host(rmd_evidence *ev) {
+static void collect_host(rmd_evidence *ev, int timeout_ms) {
     const char *dir = ev->config[RMD_CFG_DIR].status == RMD_ITEM_OK ? ev->config[RMD_CFG_DIR].value : NULL;
     if (ev->unix_path[0]) {
-        rmd_host_collect(&ev->host_facts, NULL, 0, ev->unix_path, dir, 0);
+        rmd_host_collect(&ev->host_facts, NULL, 0, ev->unix_path, dir, 0, timeout_ms);
         return;
     }
     if (!ev->addr[0] || !ev->phase[RMD_PHASE_RESOLVE].ok || !rmd_host_addr_is_local(ev->addr)) return;
-    rmd_host_collect(&ev->host_facts, ev->addr, ev->port, NULL, dir, ev->local_port);
+    rmd_host_collect(&ev->host_facts, ev->addr, ev->port, NULL, dir, ev->local_port, timeout_ms);
 }
 
 /* Record each finding against its runbook in the local state database.
@@ -294,7 +294,7 @@ int rmd_cmd_diagnose(int argc, char **argv) {
         rmd_tprintf(stderr, "redis-medic diagnose: internal error: the probe did not complete\n");
         goto out;
     }
-    if (!o.no_host) collect_host(&ev);
+    if (!o.no_host) collect_host(&ev, o.timeout_ms ? o.timeout_ms : 2000);
     rmd_evidence_scrub(&ev, t.password); /* host facts too: a server's argv may hold the same password */
 
     rmd_thresholds_default(&th);

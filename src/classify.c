@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "logctx.h"
+#include "term.h"
 
 #define MAX_CAND_IDS 32        /* distinct patterns remembered per candidate line */
 #define MATCH_LIMIT  100000    /* PCRE2 backtracking bound per line */
@@ -36,7 +37,14 @@ typedef struct pattern {
     size_t      specificity;   /* pattern length: the last tie-break */
     pcre2_code *re;
     int         in_hs;         /* 1: in the vectorscan database; 0: checked on every line */
+    unsigned    limit_hits;    /* lines on which it ran into the PCRE2 match limit */
+    int         off;           /* disabled: it backtracked too often (a runbook's pattern) */
 } pattern;
+
+/* A pattern that hits the match limit on this many lines is turned off for
+ * the rest of the run, with one warning: each hit costs MATCH_LIMIT steps,
+ * and a lint-clean pattern can still backtrack on every line of a log. */
+#define LIMIT_HITS_MAX 64
 
 /* A confirmed match, for ranking (see enum kind). */
 typedef struct hit {
@@ -212,7 +220,7 @@ static int add_pattern(rmd_classifier *c, const char *src, const char *label, co
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
     if (!re) return kind == K_URL ? -1 : 0;
     pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    c->p[c->n++] = (pattern){src, label, runbook, kind, strlen(src), re, 1};
+    c->p[c->n++] = (pattern){src, label, runbook, kind, strlen(src), re, 1, 0, 0};
     return 0;
 }
 
@@ -332,8 +340,15 @@ static int better(const rmd_classifier *c, const hit *a, const hit *b) {
  * c->buf. */
 static void try_one(rmd_classifier *c, const char *line, size_t len, int idx, hit *best, int *ev) {
     pattern *p = &c->p[idx];
-    if (p->kind == K_URL || (best->idx >= 0 && c->p[best->idx].kind > p->kind)) return;
-    if (pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx) < 0) return;
+    if (p->kind == K_URL || p->off || (best->idx >= 0 && c->p[best->idx].kind > p->kind)) return;
+    int rc = pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx);
+    if (rc == PCRE2_ERROR_MATCHLIMIT && ++p->limit_hits >= LIMIT_HITS_MAX) {
+        p->off = 1;
+        rmd_tprintf(stderr, "redis-medic: warning: pattern '%.80s' of runbook %s backtracks too much (the match limit on "
+                    "%u lines): turned off for this run; rewrite it without nested or alternating repeats\n",
+                    p->src, p->runbook ? p->runbook : "?", p->limit_hits);
+    }
+    if (rc < 0) return;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
     hit h = {idx, (size_t)ov[0], ov[1] > ov[0] ? (size_t)(ov[1] - ov[0]) : 0};
     if (!better(c, &h, best)) return;

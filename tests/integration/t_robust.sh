@@ -147,3 +147,23 @@ if start_redis lone; then
 else
     fail_line robust/lone-userinfo-masked-in-cmdline "setup: $START_ERR"
 fi
+
+# --- a runbook pattern that passes lint but backtracks on every line: turned
+# off after 64 lines that hit PCRE2's match limit, with one warning each;
+# the other lines are still read. (Bounded by timeout, not a speed assertion.)
+BT=$TMPD/bt
+mkdir -p "$BT"
+{
+    printf -- '---\nerror_id: BT-1\ntitle: bt\ncause: server-down\npatterns:\n'
+    for i in $(seq 1 20); do printf "  - 'redis.(a|aa)*(?<=b)c{0,%d}'\n" "$i"; done
+    printf -- '---\n# bt\n'
+} >"$BT/rb.md"
+awk 'BEGIN { s = "redis "; for (i = 0; i < 300; i++) s = s "a"; s = s "c"; for (i = 0; i < 2000; i++) print s;
+             print "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused." }' >"$BT/bt.log"
+XDG_CACHE_HOME=$TMPD/cache timeout 120 "$RMD_BIN" triage --kb "$BT" "$BT/bt.log" >"$TMPD/bt.out" 2>"$TMPD/bt.err"
+rc=$?
+case_begin robust/backtracking-pattern-turned-off
+[ "$rc" != 124 ] || because "triage did not finish within 120 s"
+grep -q "backtracks too much" "$TMPD/bt.err" || because "no warning about the pattern"
+grep -q "server-down" "$TMPD/bt.out" || because "the real error line after them was not classified"
+case_end

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "causes.h"
 #include "logctx.h"
 #include "term.h"
 
@@ -227,9 +228,21 @@ static int add_pattern(rmd_classifier *c, const char *src, const char *label, co
 /* A pattern is labelled with its runbook's cause: the declared one, else the
  * strongest link found by matching (a team's runbook without cause: still
  * counts under a cause a reader knows), else the runbook's own id. */
-static void add_list(rmd_classifier *c, const rmd_runbook *rb, const rmd_strlist *l, enum kind kind) {
+static void add_list(rmd_classifier *c, const rmd_kb *kb, const rmd_runbook *rb, const rmd_strlist *l, enum kind kind) {
     const char *label = rb->cause ? rb->cause : rb->n_links ? rb->links[0].cause : rb->error_id;
-    for (size_t k = 0; k < l->n; k++) add_pattern(c, l->items[k], label, rb->error_id, kind);
+    /* events name the runbook a reader should open for that cause: a team's first */
+    const rmd_runbook *open = rmd_cause_find(label) >= 0 ? rmd_kb_for_cause(kb, label) : NULL;
+    for (size_t k = 0; k < l->n; k++) add_pattern(c, l->items[k], label, open ? open->error_id : rb->error_id, kind);
+}
+
+/* Patterns are dropped only when a later runbook replaces this one by its
+ * id (a team's edited copy); a team's runbook for the same cause adds its
+ * patterns to ours instead of silently taking the built-in ones away. */
+static int replaced_by_id(const rmd_kb *kb, size_t i) {
+    const rmd_runbook *rb = &kb->items[i];
+    for (size_t j = i + 1; j < kb->n && rb->error_id; j++)
+        if (kb->items[j].error_id && !strcasecmp(rb->error_id, kb->items[j].error_id)) return 1;
+    return 0;
 }
 
 rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
@@ -237,7 +250,7 @@ rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
     size_t total = 0;
     if (!c) goto oom;
     for (size_t i = 0; i < kb->n; i++)
-        if (!rmd_kb_is_overridden(kb, i))
+        if (!replaced_by_id(kb, i))
             total += kb->items[i].patterns.n + kb->items[i].generic_patterns.n + kb->items[i].fallback_patterns.n;
     c->p = calloc(total + 1, sizeof *c->p);
     c->md = pcre2_match_data_create(4, NULL);
@@ -246,10 +259,10 @@ rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
     pcre2_set_match_limit(c->mctx, MATCH_LIMIT);
     for (size_t i = 0; i < kb->n; i++) {
         const rmd_runbook *rb = &kb->items[i];
-        if (rmd_kb_is_overridden(kb, i)) continue;
-        add_list(c, rb, &rb->patterns, K_SPECIFIC);
-        add_list(c, rb, &rb->generic_patterns, K_GENERIC);
-        add_list(c, rb, &rb->fallback_patterns, K_FALLBACK);
+        if (replaced_by_id(kb, i)) continue;
+        add_list(c, kb, rb, &rb->patterns, K_SPECIFIC);
+        add_list(c, kb, rb, &rb->generic_patterns, K_GENERIC);
+        add_list(c, kb, rb, &rb->fallback_patterns, K_FALLBACK);
     }
     if (c->n && add_pattern(c, url_src, NULL, NULL, K_URL) != 0) goto oom;
     if (c->n && cache_load(c) != 0) {

@@ -167,3 +167,17 @@ case_begin robust/backtracking-pattern-turned-off
 grep -q "backtracks too much" "$TMPD/bt.err" || because "no warning about the pattern"
 grep -q "server-down" "$TMPD/bt.out" || because "the real error line after them was not classified"
 case_end
+
+# --- a quoted glob picks files, never a FIFO or a device it matches
+GL=$TMPD/gl
+mkdir -p "$GL"
+echo "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused." >"$GL/a.log"
+mkfifo "$GL/b.log"
+ln -s /dev/zero "$GL/c.log"
+XDG_CACHE_HOME=$TMPD/cache timeout 20 "$RMD_BIN" triage "$GL/*.log" >"$TMPD/gl.out" 2>"$TMPD/gl.err"
+rc=$?
+case_begin robust/glob-skips-fifos-and-devices
+[ "$rc" != 124 ] || because "triage hung on a FIFO or /dev/zero matched by a glob"
+grep -q "server-down" "$TMPD/gl.out" || because "the regular file was not read"
+grep -q "b.log: not a regular file" "$TMPD/gl.err" || because "the FIFO is not named on stderr"
+case_end

@@ -104,31 +104,27 @@ typedef struct exp_state {
 /* A value for placeholder name: 1 with val set, 0 when the evidence lacks it. */
 typedef int (*value_fn)(const exp_state *x, char *val, size_t n);
 
-static int v_host(const exp_state *x, char *v, size_t n) {
-    if (!x->ev->host[0]) return 0;
-    rmd_strlcpy(v, x->ev->host, n);
+/* s into v when the evidence has it (non-empty). */
+static int have(char *v, size_t n, const char *s) {
+    if (!s || !s[0]) return 0;
+    rmd_strlcpy(v, s, n);
     return 1;
 }
+
+/* A CONFIG GET value that was collected, or NULL. */
+static const char *cfg_value(const rmd_evidence *ev, rmd_config_key k) {
+    return ev->config[k].status == RMD_ITEM_OK ? ev->config[k].value : NULL;
+}
+
+static int v_host(const exp_state *x, char *v, size_t n) { return have(v, n, x->ev->host); }
 static int v_port(const exp_state *x, char *v, size_t n) {
     if (x->ev->port <= 0) return 0;
     snprintf(v, n, "%d", x->ev->port);
     return 1;
 }
-static int v_socket(const exp_state *x, char *v, size_t n) {
-    if (!x->ev->unix_path[0]) return 0;
-    rmd_strlcpy(v, x->ev->unix_path, n);
-    return 1;
-}
-static int v_container(const exp_state *x, char *v, size_t n) {
-    if (!x->ev->host_facts.listen_container[0]) return 0;
-    rmd_strlcpy(v, x->ev->host_facts.listen_container, n);
-    return 1;
-}
-static int v_service(const exp_state *x, char *v, size_t n) {
-    if (!x->ev->host_facts.listen_service[0]) return 0;
-    rmd_strlcpy(v, x->ev->host_facts.listen_service, n);
-    return 1;
-}
+static int v_socket(const exp_state *x, char *v, size_t n) { return have(v, n, x->ev->unix_path); }
+static int v_container(const exp_state *x, char *v, size_t n) { return have(v, n, x->ev->host_facts.listen_container); }
+static int v_service(const exp_state *x, char *v, size_t n) { return have(v, n, x->ev->host_facts.listen_service); }
 /* CONFIG GET dir, else the listener's working directory from /proc (Redis
  * answers "" when its directory was removed; /proc still names it). */
 static int v_dir(const exp_state *x, char *v, size_t n) {
@@ -164,12 +160,7 @@ static int v_db(const exp_state *x, char *v, size_t n) {
     snprintf(v, n, "%d", x->ev->db);
     return 1;
 }
-static int v_master_host(const exp_state *x, char *v, size_t n) {
-    const char *m = rmd_kv_get(&x->ev->info, "master_host");
-    if (!m || !m[0]) return 0;
-    rmd_strlcpy(v, m, n);
-    return 1;
-}
+static int v_master_host(const exp_state *x, char *v, size_t n) { return have(v, n, rmd_kv_get(&x->ev->info, "master_host")); }
 static int v_master_port(const exp_state *x, char *v, size_t n) {
     long long p;
     if (rmd_kv_get_ll(&x->ev->info, "master_port", &p) != 0 || p <= 0 || p > 65535) return 0;
@@ -190,29 +181,11 @@ static int v_cluster(const exp_state *x, char *v, size_t n) {
     return 1;
 }
 
-static int v_cacert(const exp_state *x, char *v, size_t n) {
-    if (!x->t || !x->t->cacert) return 0;
-    rmd_strlcpy(v, x->t->cacert, n);
-    return 1;
-}
-static int v_logfile(const exp_state *x, char *v, size_t n) {
-    const rmd_config_item *c = &x->ev->config[RMD_CFG_LOGFILE];
-    if (c->status != RMD_ITEM_OK || !c->value[0]) return 0; /* "" is stdout: journald or docker logs */
-    rmd_strlcpy(v, c->value, n);
-    return 1;
-}
-static int v_config_file(const exp_state *x, char *v, size_t n) {
-    const char *f = rmd_kv_get(&x->ev->info, "config_file");
-    if (!f || !f[0]) return 0;
-    rmd_strlcpy(v, f, n);
-    return 1;
-}
-static int v_dbfilename(const exp_state *x, char *v, size_t n) {
-    const rmd_config_item *c = &x->ev->config[RMD_CFG_DBFILENAME];
-    if (c->status != RMD_ITEM_OK || !c->value[0]) return 0;
-    rmd_strlcpy(v, c->value, n);
-    return 1;
-}
+static int v_cacert(const exp_state *x, char *v, size_t n) { return have(v, n, x->t ? x->t->cacert : NULL); }
+/* "" is stdout: journald or docker logs, no file to name */
+static int v_logfile(const exp_state *x, char *v, size_t n) { return have(v, n, cfg_value(x->ev, RMD_CFG_LOGFILE)); }
+static int v_config_file(const exp_state *x, char *v, size_t n) { return have(v, n, rmd_kv_get(&x->ev->info, "config_file")); }
+static int v_dbfilename(const exp_state *x, char *v, size_t n) { return have(v, n, cfg_value(x->ev, RMD_CFG_DBFILENAME)); }
 
 /* Where the port is bound when not on the dialled address (bind-mismatch). */
 static int v_bound_addr(const exp_state *x, char *v, size_t n) {

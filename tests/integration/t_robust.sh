@@ -77,23 +77,30 @@ else
     fail_line robust/no-control-bytes-reach-the-terminal "setup: $START_ERR"
 fi
 
-# --- a URL password does not stay readable in /proc/PID/cmdline while the
-# run lasts (a stopped server keeps it waiting for the deadline).
-SECRET=cmdline-$RANDOM-$RANDOM
-if start_redis slowauth; then
-    kill -STOP "${R_PID[slowauth]}"
-    XDG_STATE_HOME=$TMPD/state "$RMD_BIN" diagnose --timeout 1500 "redis://app:$SECRET@127.0.0.1:${R_PORT[slowauth]}" \
-        >"$TMPD/slowauth.out" 2>&1 </dev/null &
+# cmdline_case NAME SERVER URL-WITH-$SECRET: while diagnose waits on a stopped
+# server, its /proc/PID/cmdline must not show the password of the URL.
+cmdline_case() {
+    local name=$1 server=$2 url=$3 dpid cmdline
+    kill -STOP "${R_PID[$server]}"
+    XDG_STATE_HOME=$TMPD/state "$RMD_BIN" diagnose --timeout 1500 "$url" >"$TMPD/$server.out" 2>&1 </dev/null &
     dpid=$!
     sleep 0.5
     cmdline=$(tr '\0' ' ' <"/proc/$dpid/cmdline" 2>/dev/null)
     wait "$dpid"
-    kill -CONT "${R_PID[slowauth]}"
-    case_begin robust/url-password-masked-in-cmdline
+    kill -CONT "${R_PID[$server]}"
+    case_begin "$name"
     [ -n "$cmdline" ] || because "setup: could not read the cmdline"
     [[ $cmdline == *"$SECRET"* ]] && because "the password is readable in /proc/PID/cmdline: $cmdline"
-    [[ $cmdline == *"app:"*"@127.0.0.1"* ]] || because "the URL was mangled beyond the password: $cmdline"
+    [[ $cmdline == *"@127.0.0.1"* ]] || because "the URL was mangled beyond the password: $cmdline"
     case_end
+}
+
+# --- a URL password (user:password@ or a lone password@) does not stay
+# readable in /proc/PID/cmdline while the run lasts.
+SECRET=cmdline-$RANDOM-$RANDOM
+if start_redis slowauth; then
+    cmdline_case robust/url-password-masked-in-cmdline slowauth "redis://app:$SECRET@127.0.0.1:${R_PORT[slowauth]}"
+    cmdline_case robust/lone-userinfo-masked-in-cmdline slowauth "redis://$SECRET@127.0.0.1:${R_PORT[slowauth]}"
 else
     fail_line robust/url-password-masked-in-cmdline "setup: $START_ERR"
 fi
@@ -129,24 +136,6 @@ else
     fail_line robust/server-argv-password-hidden "setup: $START_ERR"
 fi
 
-# --- redis://SECRET@host (a lone userinfo is the password): masked in argv too.
-SECRET=lone-$RANDOM-secret
-if start_redis lone; then
-    kill -STOP "${R_PID[lone]}"
-    XDG_STATE_HOME=$TMPD/state "$RMD_BIN" diagnose --timeout 1500 "redis://$SECRET@127.0.0.1:${R_PORT[lone]}" \
-        >"$TMPD/lone.out" 2>&1 </dev/null &
-    dpid=$!
-    sleep 0.5
-    cmdline=$(tr '\0' ' ' <"/proc/$dpid/cmdline" 2>/dev/null)
-    wait "$dpid"
-    kill -CONT "${R_PID[lone]}"
-    case_begin robust/lone-userinfo-masked-in-cmdline
-    [ -n "$cmdline" ] || because "setup: could not read the cmdline"
-    [[ $cmdline == *"$SECRET"* ]] && because "the password is readable in /proc/PID/cmdline: $cmdline"
-    case_end
-else
-    fail_line robust/lone-userinfo-masked-in-cmdline "setup: $START_ERR"
-fi
 
 # --- a runbook pattern that passes lint but backtracks on every line: turned
 # off after 64 lines that hit PCRE2's match limit, with one warning each;

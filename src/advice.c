@@ -7,6 +7,7 @@
  */
 #include "advice.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -88,7 +89,9 @@ int rmd_shell_quote(const char *s, char *out, size_t outlen) {
 
 /* --------------------------------------------------------- placeholders */
 
-enum ctx { C_NONE, C_SQ, C_DQ, C_OTHER };
+/* Quoting contexts of the walk: bare, '...', "...", and the ones a value is
+ * never put into ($'...', `...`, ${...}: their own quoting rules differ). */
+enum ctx { C_NONE, C_SQ, C_DQ, C_OTHER, C_BQ, C_BRACE };
 
 typedef struct exp_state {
     const rmd_evidence *ev;
@@ -101,31 +104,27 @@ typedef struct exp_state {
 /* A value for placeholder name: 1 with val set, 0 when the evidence lacks it. */
 typedef int (*value_fn)(const exp_state *x, char *val, size_t n);
 
-static int v_host(const exp_state *x, char *v, size_t n) {
-    if (!x->ev->host[0]) return 0;
-    rmd_strlcpy(v, x->ev->host, n);
+/* s into v when the evidence has it (non-empty). */
+static int have(char *v, size_t n, const char *s) {
+    if (!s || !s[0]) return 0;
+    rmd_strlcpy(v, s, n);
     return 1;
 }
+
+/* A CONFIG GET value that was collected, or NULL. */
+static const char *cfg_value(const rmd_evidence *ev, rmd_config_key k) {
+    return ev->config[k].status == RMD_ITEM_OK ? ev->config[k].value : NULL;
+}
+
+static int v_host(const exp_state *x, char *v, size_t n) { return have(v, n, x->ev->host); }
 static int v_port(const exp_state *x, char *v, size_t n) {
     if (x->ev->port <= 0) return 0;
     snprintf(v, n, "%d", x->ev->port);
     return 1;
 }
-static int v_socket(const exp_state *x, char *v, size_t n) {
-    if (!x->ev->unix_path[0]) return 0;
-    rmd_strlcpy(v, x->ev->unix_path, n);
-    return 1;
-}
-static int v_container(const exp_state *x, char *v, size_t n) {
-    if (!x->ev->host_facts.listen_container[0]) return 0;
-    rmd_strlcpy(v, x->ev->host_facts.listen_container, n);
-    return 1;
-}
-static int v_service(const exp_state *x, char *v, size_t n) {
-    if (!x->ev->host_facts.listen_service[0]) return 0;
-    rmd_strlcpy(v, x->ev->host_facts.listen_service, n);
-    return 1;
-}
+static int v_socket(const exp_state *x, char *v, size_t n) { return have(v, n, x->ev->unix_path); }
+static int v_container(const exp_state *x, char *v, size_t n) { return have(v, n, x->ev->host_facts.listen_container); }
+static int v_service(const exp_state *x, char *v, size_t n) { return have(v, n, x->ev->host_facts.listen_service); }
 /* CONFIG GET dir, else the listener's working directory from /proc (Redis
  * answers "" when its directory was removed; /proc still names it). */
 static int v_dir(const exp_state *x, char *v, size_t n) {
@@ -161,12 +160,7 @@ static int v_db(const exp_state *x, char *v, size_t n) {
     snprintf(v, n, "%d", x->ev->db);
     return 1;
 }
-static int v_master_host(const exp_state *x, char *v, size_t n) {
-    const char *m = rmd_kv_get(&x->ev->info, "master_host");
-    if (!m || !m[0]) return 0;
-    rmd_strlcpy(v, m, n);
-    return 1;
-}
+static int v_master_host(const exp_state *x, char *v, size_t n) { return have(v, n, rmd_kv_get(&x->ev->info, "master_host")); }
 static int v_master_port(const exp_state *x, char *v, size_t n) {
     long long p;
     if (rmd_kv_get_ll(&x->ev->info, "master_port", &p) != 0 || p <= 0 || p > 65535) return 0;
@@ -187,23 +181,12 @@ static int v_cluster(const exp_state *x, char *v, size_t n) {
     return 1;
 }
 
-static int v_cacert(const exp_state *x, char *v, size_t n) {
-    if (!x->t || !x->t->cacert) return 0;
-    rmd_strlcpy(v, x->t->cacert, n);
-    return 1;
-}
-static int v_logfile(const exp_state *x, char *v, size_t n) {
-    const rmd_config_item *c = &x->ev->config[RMD_CFG_LOGFILE];
-    if (c->status != RMD_ITEM_OK || !c->value[0]) return 0; /* "" is stdout: journald or docker logs */
-    rmd_strlcpy(v, c->value, n);
-    return 1;
-}
-static int v_config_file(const exp_state *x, char *v, size_t n) {
-    const char *f = rmd_kv_get(&x->ev->info, "config_file");
-    if (!f || !f[0]) return 0;
-    rmd_strlcpy(v, f, n);
-    return 1;
-}
+static int v_cacert(const exp_state *x, char *v, size_t n) { return have(v, n, x->t ? x->t->cacert : NULL); }
+/* "" is stdout: journald or docker logs, no file to name */
+static int v_logfile(const exp_state *x, char *v, size_t n) { return have(v, n, cfg_value(x->ev, RMD_CFG_LOGFILE)); }
+static int v_config_file(const exp_state *x, char *v, size_t n) { return have(v, n, rmd_kv_get(&x->ev->info, "config_file")); }
+static int v_dbfilename(const exp_state *x, char *v, size_t n) { return have(v, n, cfg_value(x->ev, RMD_CFG_DBFILENAME)); }
+
 /* Where the port is bound when not on the dialled address (bind-mismatch). */
 static int v_bound_addr(const exp_state *x, char *v, size_t n) {
     const rmd_host *h = &x->ev->host_facts;
@@ -236,6 +219,7 @@ static const struct placeholder {
     {"cacert", v_cacert, "REDIS_CA_FILE", "set REDIS_CA_FILE to the CA certificate that signed the server certificate"},
     {"logfile", v_logfile, "REDIS_LOG", "set REDIS_LOG to the server log file, CONFIG GET logfile"},
     {"config_file", v_config_file, "REDIS_CONF", "set REDIS_CONF to the server configuration file"},
+    {"dbfilename", v_dbfilename, "REDIS_RDB_FILE", "set REDIS_RDB_FILE to the RDB file name, CONFIG GET dbfilename"},
     {"bound_addr", v_bound_addr, "REDIS_BOUND_ADDR", "set REDIS_BOUND_ADDR to an address the server listens on"},
 };
 
@@ -272,14 +256,21 @@ static void put_template(exp_state *x, enum ctx c, const struct placeholder *ph,
     else { puts_(&x->l, "\""); puts_(&x->l, t); puts_(&x->l, "\""); }
 }
 
-static void put_value(exp_state *x, enum ctx c, const struct placeholder *ph) {
+/* The value of ph in context c; unsafe: the place cannot take a value at all
+ * (then a template, written for the quoting it stands in). */
+static void put_value(exp_state *x, enum ctx c, const struct placeholder *ph, int unsafe) {
     char v[1024];
+    enum ctx q = c == C_SQ || c == C_DQ ? c : C_NONE;
+    if (unsafe || (c != C_NONE && c != C_SQ && c != C_DQ)) {
+        put_template(x, q, ph, "the runbook puts the value where it cannot be quoted safely (a command that parses "
+                               "its arguments again, or `...`, ${...}, $'...')");
+        return;
+    }
     if (!ph->get(x, v, sizeof v)) { put_template(x, c, ph, "a value the evidence does not have"); return; }
     if (!printable_utf8(v)) {
         put_template(x, c, ph, "the value holds control bytes or invalid UTF-8 and is not printed as a command");
         return;
     }
-    if (c == C_OTHER) { put_template(x, c, ph, "the runbook puts the value where it cannot be quoted safely"); return; }
     if (c == C_SQ) put_in_sq(&x->l, v);
     else if (c == C_DQ) put_in_dq(&x->l, v);
     else put_word(&x->l, v);
@@ -368,13 +359,96 @@ static void put_cli(exp_state *x, const char *rest) {
     }
 }
 
+/* Variables the shell always has: a runbook may use them as they are. */
+static int always_set(const char *name, size_t n) {
+    static const char *const vars[] = {"HOME", "USER", "PATH", "PWD", "SHELL", "HOSTNAME", "LANG", "TERM", "LOGNAME"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (strlen(vars[i]) == n && !strncmp(vars[i], name, n)) return 1;
+    return 0;
+}
+
+/* Holes a team's runbook leaves for the reader to fill -- "<client-id>",
+ * "$REDIS_HOST", "${REDIS_PORT}" -- become "${NAME:?...}" templates: the step
+ * then refuses to run with the hole instead of running with it (an unset
+ * $REDIS_HOST makes "redis-cli -h -p" of "-h $REDIS_HOST -p"; "<id>" is a
+ * redirection). Returns the bytes consumed at p, 0 when p holds no hole. */
+static size_t holes_at(exp_state *x, enum ctx c, const char *p) {
+    char name[48], hint[120];
+    size_t n = 0, used = 0;
+    if (c != C_NONE && c != C_SQ && c != C_DQ) return 0;
+    if (*p == '<' && isalpha((unsigned char)p[1])) {
+        n = 1 + strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+        if (p[n] != '>' || n - 1 > 40) return 0;
+        for (size_t i = 0; i < n - 1; i++) name[i] = isalnum((unsigned char)p[1 + i]) ? (char)toupper((unsigned char)p[1 + i]) : '_';
+        name[n - 1] = '\0';
+        used = n + 1;
+        snprintf(hint, sizeof hint, "set %s, the runbook leaves it for you to fill", name);
+    } else if (*p == '$' && c != C_SQ) {
+        int braced = p[1] == '{';
+        const char *v = p + 1 + braced;
+        n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+        if (!n || n > 40 || isdigit((unsigned char)v[0]) || always_set(v, n)) return 0;
+        if (braced && v[n] != '}') return 0; /* ${X:-default}, ${X:?...}: the author chose */
+        if (!braced && (isalnum((unsigned char)v[n]) || v[n] == '_')) return 0;
+        rmd_memlcpy(name, sizeof name, v, n);
+        used = 1 + braced + n + braced;
+        snprintf(hint, sizeof hint, "set %s first, the runbook expects it in the environment", name);
+    } else {
+        return 0;
+    }
+    struct placeholder ph = {name, NULL, name, hint};
+    put_template(x, c, &ph, "the runbook leaves a value for the reader to fill");
+    return used;
+}
+
 /* Walk the template once, tracking the shell quoting context: '...', "...",
  * $'...', `...` and $( ... ) nesting. A placeholder gets its value quoted
  * for the context it stands in. */
+/* Commands that parse an argument again as code (a shell, a remote shell, an
+ * interpreter's program text): a value anywhere in their command line could
+ * escape the quoting given here, so it is left out instead. */
+static const char *const reparsers[] = {
+    "eval", "ssh", "watch", "xargs", "parallel", "su", "runuser", "sh", "bash", "zsh", "dash", "ksh", "fish",
+    "awk", "gawk", "mawk", "nawk", "sed", "perl", "python", "python2", "python3", "ruby", "node", "php", "lua",
+    "jq", "tclsh", "expect", "busybox", "source", ".",
+};
+
+static int reparsing(const char *seg, const char *end) {
+    for (const char *w = seg; w < end;) {
+        while (w < end && strchr(" \t\"'=", *w)) w++;
+        const char *e = w;
+        while (e < end && !strchr(" \t\"'", *e)) e++;
+        const char *base = w;
+        for (const char *q = w; q < e; q++)
+            if (*q == '/') base = q + 1; /* /usr/bin/awk */
+        for (size_t i = 0; i < sizeof reparsers / sizeof reparsers[0]; i++)
+            if ((size_t)(e - base) == strlen(reparsers[i]) && !strncmp(base, reparsers[i], (size_t)(e - base))) return 1;
+        w = e;
+    }
+    return 0;
+}
+
+/* Walk the template once, tracking the shell quoting context: '...', "...",
+ * $'...', `...`, ${...}, ( ... ) and $( ... ) nesting, and where the current
+ * simple command began. A placeholder gets its value quoted for the context
+ * it stands in, or becomes a template where no quoting is safe: inside
+ * $'...', `...` or ${...}, or on the command line of something that parses
+ * its arguments again (sh -c, ssh, eval, awk, sed...). */
+static void expand(const char *tmpl, const rmd_evidence *ev, const rmd_target *t, rmd_cause cause, int no_values,
+                   rmd_expansion *out);
+
 void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_target *t, rmd_cause cause, rmd_expansion *out) {
+    expand(tmpl, ev, t, cause, 0, out);
+}
+
+/* no_values: every placeholder becomes a template (a heredoc body, where
+ * $(...) runs whatever the quoting). */
+static void expand(const char *tmpl, const rmd_evidence *ev, const rmd_target *t, rmd_cause cause, int no_values,
+                   rmd_expansion *out) {
     exp_state x = {ev, t, cause, out, {out->cmd, 0, sizeof out->cmd, 0}};
-    enum ctx stack[16];
-    int sp = 0;
+    enum ctx stack[32];
+    int sp = 0, braces = 0;
+    const char *seg = tmpl;
     memset(out, 0, sizeof *out);
     stack[0] = C_NONE;
     for (const char *p = tmpl; *p;) {
@@ -382,30 +456,50 @@ void rmd_advice_expand(const char *tmpl, const rmd_evidence *ev, const rmd_targe
         size_t plen = 0;
         const struct placeholder *ph = placeholder_at(p, &plen);
         if (plen) {
-            if (ph) put_value(&x, c, ph);
-            else if (c == C_NONE) put_cli(&x, p + plen);
-            else { add_need(out, "REDIS_CLI", "{cli} inside quotes"); puts_(&x.l, "redis-cli"); }
+            int unsafe = no_values || reparsing(seg, p);
+            for (int i = 0; i <= sp; i++) unsafe |= stack[i] == C_OTHER || stack[i] == C_BQ || stack[i] == C_BRACE;
+            if (ph) put_value(&x, c, ph, unsafe);
+            else if (c == C_NONE && !unsafe) put_cli(&x, p + plen);
+            else { add_need(out, "REDIS_CLI", "{cli} where it cannot stand as a command"); puts_(&x.l, "\"${REDIS_CLI:?set REDIS_CLI}\""); }
             p += plen;
             continue;
         }
-        if (c == C_SQ) {
-            if (*p == '\'') sp--;
-        } else if (c == C_OTHER) { /* $'...' or `...`: only its end matters */
-            if (*p == '\\' && p[1]) { put(&x.l, p, 2); p += 2; continue; }
-            if (*p == '\'' || *p == '`') sp--;
-        } else {
-            if (*p == '\\' && p[1]) { put(&x.l, p, 2); p += 2; continue; }
-            if (c == C_DQ && *p == '"') sp--;
-            else if (c == C_NONE && *p == '\'' && sp < 15) stack[++sp] = C_SQ;
-            else if (c == C_NONE && *p == '"' && sp < 15) stack[++sp] = C_DQ;
-            else if (*p == '$' && p[1] == '\'' && c == C_NONE && sp < 15) { put(&x.l, p, 2); p += 2; stack[++sp] = C_OTHER; continue; }
-            else if (*p == '`' && sp < 15) stack[++sp] = C_OTHER;
-            else if (*p == '$' && p[1] == '(' && sp < 15) { put(&x.l, p, 2); p += 2; stack[++sp] = C_NONE; continue; }
-            else if (*p == ')' && c == C_NONE && sp > 0) sp--;
-            if (sp < 0) sp = 0;
+        size_t hl = holes_at(&x, c, p);
+        if (hl) {
+            p += hl;
+            continue;
         }
-        put(&x.l, p, 1);
-        p++;
+        int push = -1, pop = 0, adv = 1;
+        if (c == C_SQ) {
+            pop = *p == '\'';
+        } else if (c == C_OTHER) { /* $'...': only its end matters */
+            if (*p == '\\' && p[1]) adv = 2;
+            else pop = *p == '\'';
+        } else if (c == C_BQ) { /* ends at the first unescaped backquote, quotes or not */
+            if (*p == '\\' && p[1]) adv = 2;
+            else pop = *p == '`';
+        } else if (c == C_BRACE) {
+            if (*p == '\\' && p[1]) adv = 2;
+            else if (*p == '$' && p[1] == '{') { braces++; adv = 2; }
+            else if (*p == '}' && --braces == 0) pop = 1;
+        } else { /* C_NONE or C_DQ */
+            if (*p == '\\' && p[1]) adv = 2;
+            else if (c == C_DQ && *p == '"') pop = 1;
+            else if (c == C_NONE && *p == '\'') push = C_SQ;
+            else if (c == C_NONE && *p == '"') push = C_DQ;
+            else if (c == C_NONE && *p == '$' && p[1] == '\'') { push = C_OTHER; adv = 2; }
+            else if (*p == '`') { push = C_BQ; seg = p + 1; }
+            else if (*p == '$' && p[1] == '{') { push = C_BRACE; braces = 1; adv = 2; }
+            else if (*p == '$' && p[1] == '(') { push = C_NONE; adv = 2; seg = p + 2; }
+            else if (c == C_NONE && *p == '(') { push = C_NONE; seg = p + 1; }
+            else if (c == C_NONE && *p == ')' && sp > 0) { pop = 1; seg = p + 1; }
+            else if (c == C_NONE && strchr("|;&\n", *p)) seg = p + 1;
+        }
+        put(&x.l, p, (size_t)adv);
+        p += adv;
+        if (pop && sp > 0) sp--;
+        else if (push >= 0 && sp < 31) stack[++sp] = (enum ctx)push;
+        else if (push >= 0) { out->truncated = 1; break; } /* nested too deep to follow: leave the step out */
     }
     if (x.l.over) {
         out->truncated = 1;
@@ -547,6 +641,20 @@ static const char *next_command(const char *p) {
     return NULL;
 }
 
+/* Does the line talk to Redis: {cli}, or redis-cli / valkey-cli as a command? */
+static int uses_connection(const char *tmpl) {
+    if (strstr(tmpl, "{cli}")) return 1;
+    for (const char *p = tmpl; p && *p;) {
+        p += strspn(p, " \t");
+        if (!strncmp(p, "sudo ", 5)) p += 5 + strspn(p + 5, " ");
+        if (!strncmp(p, "timeout ", 8)) p += 8 + strspn(p + 8, "0123456789. ");
+        if ((!strncmp(p, "redis-cli", 9) || !strncmp(p, "valkey-cli", 10)) && strchr(" \t", p[p[0] == 'r' ? 9 : 10]))
+            return 1;
+        p = next_command(p);
+    }
+    return 0;
+}
+
 static int any_denied(const rmd_evidence *ev) {
     for (size_t i = 0; i < ev->n_collectors; i++)
         if (ev->collectors[i].status == RMD_ITEM_DENIED) return 1;
@@ -592,7 +700,7 @@ int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_
         snprintf(why, whylen, "the port was shown to speak plaintext Redis, not TLS");
         return 0;
     }
-    if (strstr(tmpl, "{cli}") && (refused_now(ev, cause, tmpl) || (phase == 'd' && !commands_work(ev, cause)))) {
+    if (uses_connection(tmpl) && (refused_now(ev, cause, tmpl) || (phase == 'd' && !commands_work(ev, cause)))) {
         snprintf(why, whylen, "the server does not run commands for a new connection now");
         return 0;
     }
@@ -602,6 +710,11 @@ int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_
     }
     if (strstr(tmpl, "ACL SETUSER") && cause == RMD_CAUSE_CHECKS_INCOMPLETE && !any_denied(ev)) {
         snprintf(why, whylen, "no check was denied by an ACL: the commands are renamed or unavailable");
+        return 0;
+    }
+    if ((strstr(tmpl, "appendonlydir") || strstr(tmpl, "check-aof")) &&
+        ev->config[RMD_CFG_APPENDONLY].status == RMD_ITEM_OK && !strcmp(ev->config[RMD_CFG_APPENDONLY].value, "no")) {
+        snprintf(why, whylen, "AOF is off (appendonly no): there are no AOF files to check");
         return 0;
     }
     if (strstr(tmpl, "LATENCY DOCTOR") && ev->config[RMD_CFG_LATENCY_MONITOR_THRESHOLD].status == RMD_ITEM_OK &&
@@ -665,24 +778,52 @@ static int has_step(const rmd_steps *s, const char *cmd) {
     return 0;
 }
 
+/* The delimiter of a heredoc the line opens (<<EOF, <<-'EOF', << "END"),
+ * into delim; 0 when it opens none. Quotes and here-strings (<<<) aside. */
+static int heredoc_opens(const char *text, char *delim, size_t n) {
+    char q = 0;
+    for (const char *p = text; *p; p++) {
+        if (q) { if (*p == q) q = 0; continue; }
+        if (*p == '\'' || *p == '"') { q = *p; continue; }
+        if (p[0] != '<' || p[1] != '<' || p[2] == '<') continue;
+        const char *w = p + 2;
+        if (*w == '-') w++;
+        while (*w == ' ' || *w == '\t') w++;
+        char wq = *w == '\'' || *w == '"' ? *w++ : 0;
+        size_t l = strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+        if (!l || l >= n || (wq && w[l] != wq)) return 0;
+        rmd_memlcpy(delim, n, w, l);
+        return 1;
+    }
+    return 0;
+}
+
 static void add_steps(rmd_finding *f, const rmd_runbook *rb, char phase, const rmd_evidence *ev, const rmd_target *t) {
     rmd_strlist lines = {0};
+    char delim[64] = ""; /* inside a heredoc until this line */
     rmd_kb_steps_of_cause(rb, phase, rmd_cause_get(f->cause)->id, &lines);
     for (size_t s = 0; s < lines.n; s++) {
+        const char *ln = lines.items[s];
+        int body = delim[0] != 0;
+        if (body) {
+            const char *w = ln + strspn(ln, "\t");
+            if (!strcmp(w, delim)) delim[0] = '\0';
+        }
         char why[160];
         rmd_expansion e;
-        if (!rmd_advice_applies(lines.items[s], phase, f->cause, ev, why, sizeof why)) {
+        if (!body && !rmd_advice_applies(ln, phase, f->cause, ev, why, sizeof why)) {
             f->steps_dropped++;
             continue;
         }
-        rmd_advice_expand(lines.items[s], ev, t, f->cause, &e);
-        if (e.truncated || !e.cmd[0] || has_step(&f->steps, e.cmd)) continue;
+        expand(ln, ev, t, f->cause, body, &e);
+        if (e.truncated || !e.cmd[0] || (!body && has_step(&f->steps, e.cmd))) continue;
         char tool[64];
-        if (missing_tool(lines.items[s], ev, tool, sizeof tool) && printable_utf8(tool) && !strpbrk(tool, "#\n")) {
+        if (!body && missing_tool(ln, ev, tool, sizeof tool) && printable_utf8(tool) && !strpbrk(tool, "#\n")) {
             /* a team's tool may live elsewhere: keep the step, say so where it is read */
             size_t l = strlen(e.cmd);
             snprintf(e.cmd + l, sizeof e.cmd - l, "   # %s is not installed on this host", tool);
         }
+        if (!body) heredoc_opens(ln, delim, sizeof delim);
         rmd_steps_add(&f->steps, e.cmd, phase, e.is_template, e.needs, e.note);
     }
     rmd_strlist_free(&lines);

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "causes.h"
 #include "logctx.h"
+#include "term.h"
 
 #define MAX_CAND_IDS 32        /* distinct patterns remembered per candidate line */
 #define MATCH_LIMIT  100000    /* PCRE2 backtracking bound per line */
@@ -36,7 +38,14 @@ typedef struct pattern {
     size_t      specificity;   /* pattern length: the last tie-break */
     pcre2_code *re;
     int         in_hs;         /* 1: in the vectorscan database; 0: checked on every line */
+    unsigned    limit_hits;    /* lines on which it ran into the PCRE2 match limit */
+    int         off;           /* disabled: it backtracked too often (a runbook's pattern) */
 } pattern;
+
+/* A pattern that hits the match limit on this many lines is turned off for
+ * the rest of the run, with one warning: each hit costs MATCH_LIMIT steps,
+ * and a lint-clean pattern can still backtrack on every line of a log. */
+#define LIMIT_HITS_MAX 64
 
 /* A confirmed match, for ranking (see enum kind). */
 typedef struct hit {
@@ -212,12 +221,28 @@ static int add_pattern(rmd_classifier *c, const char *src, const char *label, co
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
     if (!re) return kind == K_URL ? -1 : 0;
     pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    c->p[c->n++] = (pattern){src, label, runbook, kind, strlen(src), re, 1};
+    c->p[c->n++] = (pattern){src, label, runbook, kind, strlen(src), re, 1, 0, 0};
     return 0;
 }
 
-static void add_list(rmd_classifier *c, const rmd_runbook *rb, const rmd_strlist *l, enum kind kind) {
-    for (size_t k = 0; k < l->n; k++) add_pattern(c, l->items[k], rb->cause ? rb->cause : rb->error_id, rb->error_id, kind);
+/* A pattern is labelled with its runbook's cause: the declared one, else the
+ * strongest link found by matching (a team's runbook without cause: still
+ * counts under a cause a reader knows), else the runbook's own id. */
+static void add_list(rmd_classifier *c, const rmd_kb *kb, const rmd_runbook *rb, const rmd_strlist *l, enum kind kind) {
+    const char *label = rb->cause ? rb->cause : rb->n_links ? rb->links[0].cause : rb->error_id;
+    /* events name the runbook a reader should open for that cause: a team's first */
+    const rmd_runbook *open = rmd_cause_find(label) >= 0 ? rmd_kb_for_cause(kb, label) : NULL;
+    for (size_t k = 0; k < l->n; k++) add_pattern(c, l->items[k], label, open ? open->error_id : rb->error_id, kind);
+}
+
+/* Patterns are dropped only when a later runbook replaces this one by its
+ * id (a team's edited copy); a team's runbook for the same cause adds its
+ * patterns to ours instead of silently taking the built-in ones away. */
+static int replaced_by_id(const rmd_kb *kb, size_t i) {
+    const rmd_runbook *rb = &kb->items[i];
+    for (size_t j = i + 1; j < kb->n && rb->error_id; j++)
+        if (kb->items[j].error_id && !strcasecmp(rb->error_id, kb->items[j].error_id)) return 1;
+    return 0;
 }
 
 rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
@@ -225,7 +250,7 @@ rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
     size_t total = 0;
     if (!c) goto oom;
     for (size_t i = 0; i < kb->n; i++)
-        if (!rmd_kb_is_overridden(kb, i))
+        if (!replaced_by_id(kb, i))
             total += kb->items[i].patterns.n + kb->items[i].generic_patterns.n + kb->items[i].fallback_patterns.n;
     c->p = calloc(total + 1, sizeof *c->p);
     c->md = pcre2_match_data_create(4, NULL);
@@ -234,10 +259,10 @@ rmd_classifier *rmd_classifier_new(const rmd_kb *kb, char *err, size_t errlen) {
     pcre2_set_match_limit(c->mctx, MATCH_LIMIT);
     for (size_t i = 0; i < kb->n; i++) {
         const rmd_runbook *rb = &kb->items[i];
-        if (rmd_kb_is_overridden(kb, i)) continue;
-        add_list(c, rb, &rb->patterns, K_SPECIFIC);
-        add_list(c, rb, &rb->generic_patterns, K_GENERIC);
-        add_list(c, rb, &rb->fallback_patterns, K_FALLBACK);
+        if (replaced_by_id(kb, i)) continue;
+        add_list(c, kb, rb, &rb->patterns, K_SPECIFIC);
+        add_list(c, kb, rb, &rb->generic_patterns, K_GENERIC);
+        add_list(c, kb, rb, &rb->fallback_patterns, K_FALLBACK);
     }
     if (c->n && add_pattern(c, url_src, NULL, NULL, K_URL) != 0) goto oom;
     if (c->n && cache_load(c) != 0) {
@@ -329,8 +354,15 @@ static int better(const rmd_classifier *c, const hit *a, const hit *b) {
  * c->buf. */
 static void try_one(rmd_classifier *c, const char *line, size_t len, int idx, hit *best, int *ev) {
     pattern *p = &c->p[idx];
-    if (p->kind == K_URL || (best->idx >= 0 && c->p[best->idx].kind > p->kind)) return;
-    if (pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx) < 0) return;
+    if (p->kind == K_URL || p->off || (best->idx >= 0 && c->p[best->idx].kind > p->kind)) return;
+    int rc = pcre2_match(p->re, (PCRE2_SPTR)line, len, 0, 0, c->md, c->mctx);
+    if (rc == PCRE2_ERROR_MATCHLIMIT && ++p->limit_hits >= LIMIT_HITS_MAX) {
+        p->off = 1;
+        rmd_tprintf(stderr, "redis-medic: warning: pattern '%.80s' of runbook %s backtracks too much (the match limit on "
+                    "%u lines): turned off for this run; rewrite it without nested or alternating repeats\n",
+                    p->src, p->runbook ? p->runbook : "?", p->limit_hits);
+    }
+    if (rc < 0) return;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
     hit h = {idx, (size_t)ov[0], ov[1] > ov[0] ? (size_t)(ov[1] - ov[0]) : 0};
     if (!better(c, &h, best)) return;

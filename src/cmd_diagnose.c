@@ -24,6 +24,7 @@
 #include "secfile.h"
 #include "store.h"
 #include "target.h"
+#include "term.h"
 #include "util.h"
 
 typedef struct diag_opts {
@@ -104,6 +105,7 @@ static void mask_url_password(char *url) {
     if (!at) return;
     char *colon = memchr(auth, ':', (size_t)(at - auth));
     if (colon) memset(colon + 1, '*', (size_t)(at - colon - 1));
+    else memset(auth, '*', (size_t)(at - auth)); /* redis://secret@host: a lone userinfo is the password */
 }
 
 /* Apply flags and environment over the URL. RMD_EUSAGE with err on a bad value. */
@@ -202,14 +204,14 @@ static int run_probe(const rmd_target *t, const diag_opts *o, rmd_evidence *ev) 
 }
 
 /* Host facts, when the endpoint is this machine. */
-static void collect_host(rmd_evidence *ev) {
+static void collect_host(rmd_evidence *ev, int timeout_ms) {
     const char *dir = ev->config[RMD_CFG_DIR].status == RMD_ITEM_OK ? ev->config[RMD_CFG_DIR].value : NULL;
     if (ev->unix_path[0]) {
-        rmd_host_collect(&ev->host_facts, NULL, 0, ev->unix_path, dir, 0);
+        rmd_host_collect(&ev->host_facts, NULL, 0, ev->unix_path, dir, 0, timeout_ms);
         return;
     }
     if (!ev->addr[0] || !ev->phase[RMD_PHASE_RESOLVE].ok || !rmd_host_addr_is_local(ev->addr)) return;
-    rmd_host_collect(&ev->host_facts, ev->addr, ev->port, NULL, dir, ev->local_port);
+    rmd_host_collect(&ev->host_facts, ev->addr, ev->port, NULL, dir, ev->local_port, timeout_ms);
 }
 
 /* Record each finding against its runbook in the local state database.
@@ -223,7 +225,7 @@ static void record(const diag_opts *o, const rmd_evidence *ev, const rmd_finding
     if (o->no_state || fl->n == 0) return;
     rmd_store *s = rmd_store_open(o->state, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "redis-medic diagnose: warning: occurrences not recorded: %s\n", err);
+        rmd_tprintf(stderr, "redis-medic diagnose: warning: occurrences not recorded: %s\n", err);
         return;
     }
     if (rmd_store_warning(s)[0]) fprintf(stderr, "redis-medic diagnose: warning: %s\n", rmd_store_warning(s));
@@ -275,23 +277,25 @@ int rmd_cmd_diagnose(int argc, char **argv) {
         snprintf(err, sizeof err, "--samples: %d is more than 64", o.samples);
         e = RMD_EUSAGE;
     }
+    if (e == RMD_OK && rmd_kb_paths_check(o.kb.v, o.kb.n, err, sizeof err) != 0) e = RMD_EUSAGE;
     if (e == RMD_OK && o.now && parse_now(o.now, &now) != 0) {
         snprintf(err, sizeof err, "--now: '%.40s' is not YYYY-MM-DDTHH:MM[:SS]", o.now);
         e = RMD_EUSAGE;
     }
     if (e != RMD_OK) {
-        fprintf(stderr, "redis-medic diagnose: %s\n", e == RMD_ENOMEM ? "out of memory" : err);
+        rmd_tprintf(stderr, "redis-medic diagnose: %s\n", e == RMD_ENOMEM ? "out of memory" : err);
         rc = e == RMD_ENOMEM ? RMD_EXIT_SOFTWARE : RMD_EXIT_USAGE;
         goto out;
     }
     if (o.password && !o.json && isatty(STDERR_FILENO))
-        fprintf(stderr, "Warning: a password on the command line is visible to other users; use REDISCLI_AUTH or --password-file.\n");
+        rmd_tprintf(stderr, "Warning: a password on the command line is visible to other users; use REDISCLI_AUTH or --password-file.\n");
 
     if (run_probe(&t, &o, &ev) != 0) {
-        fprintf(stderr, "redis-medic diagnose: internal error: the probe did not complete\n");
+        rmd_tprintf(stderr, "redis-medic diagnose: internal error: the probe did not complete\n");
         goto out;
     }
-    if (!o.no_host) collect_host(&ev);
+    if (!o.no_host) collect_host(&ev, o.timeout_ms ? o.timeout_ms : 2000);
+    rmd_evidence_scrub(&ev, t.password); /* host facts too: a server's argv may hold the same password */
 
     rmd_thresholds_default(&th);
     rmd_rules_run(&ev, &th, &fl);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +58,7 @@ static void put_body(FILE *out, const char *body) {
     for (const char *p = body; p && *p;) {
         const char *nl = strchr(p, '\n');
         int n = nl ? (int)(nl - p) : (int)strlen(p);
+        if (n && p[n - 1] == '\r') n--; /* a CRLF file reads as lines, not as "\r" at every end */
         rmd_tprintf(out, "%.*s\n", n, p);
         p = nl ? nl + 1 : NULL;
     }
@@ -87,7 +89,7 @@ static int kb_list(const rmd_kb *kb, const kb_opts *o) {
             json_object_set_new(j, "source", rmd_json_string(rb->source));
             json_array_append_new(a, j);
         }
-        json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
         fputc('\n', stdout);
         json_decref(a);
         return 0;
@@ -308,7 +310,7 @@ static int stats_of(const rmd_runbook *rb, const kb_opts *o, rmd_store_stats *st
         have = rmd_store_stats_get(s, rb->error_id, st) == RMD_OK;
         rmd_store_close(s);
     } else if (o->state) {
-        fprintf(stderr, "redis-medic kb show: warning: %s\n", err);
+        rmd_tprintf(stderr, "redis-medic kb show: warning: %s\n", err);
     }
     return have;
 }
@@ -316,9 +318,9 @@ static int stats_of(const rmd_runbook *rb, const kb_opts *o, rmd_store_stats *st
 static int kb_show(const rmd_kb *kb, const kb_opts *o, const char *id) {
     const rmd_runbook *rb = rmd_kb_find(kb, id), *bi = NULL;
     if (!rb) {
-        fprintf(stderr, "redis-medic kb show: no runbook with id or cause '");
+        rmd_tprintf(stderr, "redis-medic kb show: no runbook with id or cause '");
         rmd_tprintf(stderr, "%.80s", id);
-        fprintf(stderr, "' (see redis-medic kb list)\n");
+        rmd_tprintf(stderr, "' (see redis-medic kb list)\n");
         return RMD_EXIT_USAGE;
     }
     /* a cause asked for and a team's runbook found: the built-in one follows */
@@ -334,7 +336,7 @@ static int kb_show(const rmd_kb *kb, const kb_opts *o, const char *id) {
             json_object_set_new(j, "cause_steps", strlist_json(&cs));
             rmd_strlist_free(&cs);
         }
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
         fputc('\n', stdout);
         json_decref(j);
         return 0;
@@ -380,24 +382,42 @@ static int kb_lint(const kb_opts *o, const char **paths, int npaths) {
     return rc;
 }
 
-/* kb import FILE: the runbook with a normalised front matter, or its problems. */
+/* kb import FILE: the runbook with a normalised front matter, or its
+ * problems. Exit 1 when it has errors (also those only lint sees, such as a
+ * quoted placeholder: the printed copy keeps them and says so); 64 when FILE
+ * is a directory. */
 static int kb_import(const char *path) {
     rmd_kb kb = {0};
     rmd_kb_problems probs = {0};
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        rmd_tprintf(stderr, "redis-medic kb import: %s is a directory: give one runbook file\n", path);
+        return RMD_EXIT_USAGE;
+    }
     rmd_kb_load_path(&kb, path, &probs);
     int rc = 0;
-    if (kb.n != 1) {
-        for (size_t i = 0; i < probs.n; i++) {
-            const rmd_kb_problem *it = &probs.items[i];
-            if (it->warning) continue;
-            if (it->line) rmd_tprintf(stderr, "redis-medic kb import: %s:%d:%d: %s\n", it->file, it->line, it->col, it->msg);
-            else rmd_tprintf(stderr, "redis-medic kb import: %s: %s\n", it->file, it->msg);
+    if (kb.n == 1) {
+        rmd_kb_explain(&kb.items[0], time(NULL), &probs);
+        /* written through the escaping writer: a runbook's bytes never act on
+         * the terminal (in YAML strings \xHH reads back as the same byte) */
+        char *text = NULL;
+        size_t tl = 0;
+        FILE *mem = open_memstream(&text, &tl);
+        if (mem) {
+            rmd_kb_print_normalised(&kb.items[0], mem);
+            fclose(mem);
+            rmd_fwrite_safe(stdout, text, tl);
         }
-        if (!probs.errors) fprintf(stderr, "redis-medic kb import: give one runbook file\n");
-        rc = 1;
-    } else {
-        rmd_kb_print_normalised(&kb.items[0], stdout);
+        free(text);
     }
+    for (size_t i = 0; i < probs.n; i++) {
+        const rmd_kb_problem *it = &probs.items[i];
+        if (it->warning) continue;
+        if (it->line) rmd_tprintf(stderr, "redis-medic kb import: %s:%d:%d: %s\n", it->file, it->line, it->col, it->msg);
+        else rmd_tprintf(stderr, "redis-medic kb import: %s: %s\n", it->file, it->msg);
+    }
+    if (kb.n != 1 && !probs.errors) rmd_tprintf(stderr, "redis-medic kb import: give one runbook file\n");
+    if (kb.n != 1 || probs.errors) rc = 1;
     rmd_kb_problems_free(&probs);
     rmd_kb_free(&kb);
     return rc;
@@ -410,7 +430,7 @@ int rmd_cmd_kb(int argc, char **argv) {
     char err[512];
     memset(&o, 0, sizeof o);
     if (rmd_opt_parse(kb_table, &o, argc - 1, argv + 1, pos, RMD_OPT_MULTI_MAX + 2, &npos, err, sizeof err) != RMD_OK) {
-        fprintf(stderr, "redis-medic kb: %s\n", err);
+        rmd_tprintf(stderr, "redis-medic kb: %s\n", err);
         return RMD_EXIT_USAGE;
     }
     if (o.help || npos == 0) {
@@ -425,24 +445,31 @@ int rmd_cmd_kb(int argc, char **argv) {
     }
     if (!strcmp(pos[0], "import")) {
         if (npos != 2) {
-            fprintf(stderr, "redis-medic kb import: give one runbook file\n");
+            rmd_tprintf(stderr, "redis-medic kb import: give one runbook file\n");
             return RMD_EXIT_USAGE;
         }
         return kb_import(pos[1]);
     }
     if (strcmp(pos[0], "list") && strcmp(pos[0], "show")) {
-        fprintf(stderr, "redis-medic kb: unknown subcommand '%.40s' (list, show, lint, import)\n", pos[0]);
+        rmd_tprintf(stderr, "redis-medic kb: unknown subcommand '%.40s' (list, show, lint, import)\n", pos[0]);
         return RMD_EXIT_USAGE;
     }
     if (!strcmp(pos[0], "show") && npos != 2) {
-        fprintf(stderr, "redis-medic kb show: give one runbook id or cause id\n");
+        rmd_tprintf(stderr, "redis-medic kb show: give one runbook id or cause id\n");
         return RMD_EXIT_USAGE;
     }
     if (!strcmp(pos[0], "list") && npos != 1) {
-        fprintf(stderr, "redis-medic kb list: unexpected argument '%.40s'\n", pos[1]);
+        rmd_tprintf(stderr, "redis-medic kb list: unexpected argument '%.40s'\n", pos[1]);
         return RMD_EXIT_USAGE;
     }
     rmd_kb kb = {0};
+    {
+        char kerr[300];
+        if (rmd_kb_paths_check(o.kb.v, o.kb.n, kerr, sizeof kerr) != 0) {
+            rmd_tprintf(stderr, "redis-medic kb: %s\n", kerr);
+            return RMD_EXIT_USAGE;
+        }
+    }
     rmd_kb_load_all(&kb, o.kb.v, o.kb.n, 1);
     rc = !strcmp(pos[0], "list") ? kb_list(&kb, &o) : kb_show(&kb, &o, pos[1]);
     rmd_kb_free(&kb);

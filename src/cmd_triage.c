@@ -316,11 +316,11 @@ int rmd_cmd_triage(int argc, char **argv) {
     rmd_strlist files = {0};
     memset(&o, 0, sizeof o);
     if (!args) {
-        fprintf(stderr, "redis-medic triage: out of memory\n");
+        rmd_tprintf(stderr, "redis-medic triage: out of memory\n");
         return RMD_EXIT_SOFTWARE;
     }
     if (rmd_opt_parse(triage_table, &o, argc - 1, argv + 1, args, argc, &nargs, err, sizeof err) != RMD_OK) {
-        fprintf(stderr, "redis-medic triage: %s\n", err);
+        rmd_tprintf(stderr, "redis-medic triage: %s\n", err);
         free(args);
         return RMD_EXIT_USAGE;
     }
@@ -333,17 +333,25 @@ int rmd_cmd_triage(int argc, char **argv) {
     scan s = {.o = &o, .since = -1, .until = -1};
     if ((o.since && !rmd_parse_when(o.since, now, &s.since)) || (o.until && !rmd_parse_when(o.until, now, &s.until))) {
         const char *opt = o.since && s.since < 0 ? "--since" : "--until", *v = o.since && s.since < 0 ? o.since : o.until;
-        fprintf(stderr, "redis-medic triage: %s: '%.60s' is not a time or a duration like 2h\n", opt, v);
+        rmd_tprintf(stderr, "redis-medic triage: %s: '%.60s' is not a time or a duration like 2h\n", opt, v);
         free(args);
         return RMD_EXIT_USAGE;
     }
     rmd_kb kb = {0};
+    {
+        char kerr[300];
+        if (rmd_kb_paths_check(o.kb.v, o.kb.n, kerr, sizeof kerr) != 0) {
+            rmd_tprintf(stderr, "redis-medic triage: %s\n", kerr);
+            free(args);
+            return RMD_EXIT_USAGE;
+        }
+    }
     rmd_kb_load_all(&kb, o.kb.v, o.kb.n, 1);
     rmd_triage *t = calloc(1, sizeof *t);
     char *buf = malloc(CTX_MAX + CHUNK + 1);
     s.cls = rmd_classifier_new(&kb, err, sizeof err);
     if (!t || !buf || !s.cls || inputs(args, nargs, &files, &read_errors) != 0) {
-        fprintf(stderr, "redis-medic triage: %s\n", s.cls ? "out of memory" : err);
+        rmd_tprintf(stderr, "redis-medic triage: %s\n", s.cls ? "out of memory" : err);
         goto out;
     }
     struct tm tm;
@@ -359,7 +367,7 @@ int rmd_cmd_triage(int argc, char **argv) {
         if (o.json) rmd_triage_print_json(stdout, t);
         else rmd_triage_print_text(stdout, t);
     } else if (s.untimed_each) {
-        fprintf(stderr, "redis-medic triage: %lld event%s without a time left out by --since/--until\n", s.untimed_each,
+        rmd_tprintf(stderr, "redis-medic triage: %lld event%s without a time left out by --since/--until\n", s.untimed_each,
                 s.untimed_each == 1 ? "" : "s");
     }
     fflush(stdout);

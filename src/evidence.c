@@ -593,6 +593,17 @@ static void scrub_text(char *s, size_t cap, const char *secret, const char *esc)
     if (args) rmd_strlcpy(args, "with args beginning with: (not shown)", cap - (size_t)(args - s));
     if (secret && secret[0]) scrub_one(s, cap, secret, strlen(secret));
     if (esc && esc[0] && strcmp(esc, secret ? secret : "") != 0) scrub_one(s, cap, esc, strlen(esc));
+    if (secret && strchr(secret, '\\')) { /* as a parser that doubles backslashes stored it */
+        char dbl[1024];
+        size_t o = 0;
+        for (const char *p = secret; *p && o + 2 < sizeof dbl; p++) {
+            if (*p == '\\') dbl[o++] = '\\';
+            dbl[o++] = *p;
+        }
+        dbl[o] = '\0';
+        scrub_one(s, cap, dbl, o);
+        rmd_wipe(dbl, sizeof dbl);
+    }
 }
 
 void rmd_evidence_scrub(rmd_evidence *ev, const char *secret) {
@@ -607,11 +618,23 @@ void rmd_evidence_scrub(rmd_evidence *ev, const char *secret) {
     for (int i = 0; i < RMD_PHASE__COUNT; i++) SCRUB(ev->phase[i].detail);
     for (size_t i = 0; i < ev->n_collectors; i++) SCRUB(ev->collectors[i].detail);
     for (int i = 0; i < RMD_CFG__COUNT; i++) SCRUB(ev->config[i].value);
-    for (size_t i = 0; i < ev->slowlog.n; i++) SCRUB(ev->slowlog.e[i].cmd);
-#undef SCRUB
-    for (size_t i = 0; i < ev->info.n && secret && secret[0]; i++) {
-        char *v = ev->info.items[i].val;
-        scrub_text(v, strlen(v) + 1, secret, esc);
+    for (size_t i = 0; i < ev->slowlog.n; i++) {
+        SCRUB(ev->slowlog.e[i].cmd);
+        SCRUB(ev->slowlog.e[i].client);
     }
+    for (size_t i = 0; i < ev->latency.n; i++) SCRUB(ev->latency.e[i].event);
+    for (size_t i = 0; i < ev->clients.n; i++) {
+        SCRUB(ev->clients.groups[i].addr);
+        SCRUB(ev->clients.groups[i].name);
+    }
+    SCRUB(ev->clients.held_cmd);
+    for (int i = 0; i < ev->host_facts.n_procs; i++) SCRUB(ev->host_facts.procs[i].args);
+#undef SCRUB
+    rmd_kvlist *kvs[] = {&ev->info, &ev->cluster};
+    for (size_t k = 0; k < 2 && secret && secret[0]; k++)
+        for (size_t i = 0; i < kvs[k]->n; i++) {
+            char *v = kvs[k]->items[i].val;
+            scrub_text(v, strlen(v) + 1, secret, esc);
+        }
     rmd_wipe(esc, sizeof esc);
 }

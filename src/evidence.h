@@ -185,7 +185,8 @@ typedef enum rmd_xcheck {
     X(SLOWLOG_LOG_SLOWER_THAN, "slowlog-log-slower-than")         \
     X(LATENCY_MONITOR_THRESHOLD, "latency-monitor-threshold")     \
     X(DATABASES, "databases")                                     \
-    X(LOGFILE, "logfile")
+    X(LOGFILE, "logfile")                                         \
+    X(DBFILENAME, "dbfilename")
 
 typedef enum rmd_config_key {
 #define RMD_CFG_ENUM(id, name) RMD_CFG_##id,

@@ -15,6 +15,7 @@
 #include <linux/sock_diag.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -389,6 +390,28 @@ static char proc_state(const char *pid) {
 }
 
 /* redis-server / valkey-server processes, and whether they are stopped. */
+/* In a NUL-separated argv, overwrite the values of the options that carry
+ * secrets (--requirepass X, --masterauth X, -a X, --pass X, --requirepass=X)
+ * with '*': redis-server started with its password on the command line. */
+static void redact_secret_args(char *buf, int n) {
+    static const char *const opts[] = {"--requirepass", "--masterauth", "--masteruser-password", "-a", "--pass",
+                                       "--tls-key-file-pass", "--tls-client-key-file-pass"};
+    int hide_next = 0;
+    for (int i = 0; i < n;) {
+        char *arg = buf + i;
+        int len = (int)strnlen(arg, (size_t)(n - i));
+        if (hide_next) memset(arg, '*', (size_t)len);
+        hide_next = 0;
+        for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+            size_t ol = strlen(opts[k]);
+            if ((size_t)len == ol && !strncmp(arg, opts[k], ol)) hide_next = 1;
+            else if ((size_t)len > ol && !strncmp(arg, opts[k], ol) && arg[ol] == '=')
+                memset(arg + ol + 1, '*', (size_t)len - ol - 1);
+        }
+        i += len + 1;
+    }
+}
+
 /* Fill one process entry from /proc/PID. 0, or -1 when it is gone or is
  * not a redis-server / valkey-server (or a zombie). */
 static int read_proc(const char *pidtxt, rmd_host_proc *p) {
@@ -409,6 +432,7 @@ static int read_proc(const char *pidtxt, rmd_host_proc *p) {
     snprintf(path, sizeof path, "/proc/%s/cmdline", pidtxt);
     n = read_small(path, buf, sizeof buf);
     if (n > 0) {
+        redact_secret_args(buf, n);
         for (int i = 0; i < n; i++)
             if (buf[i] == '\0') buf[i] = ' ';
         while (n > 0 && buf[n - 1] == ' ') buf[--n] = '\0';
@@ -463,26 +487,90 @@ static void meminfo_line(const char *line, void *arg) {
     else h->mem_available_kb = v;
 }
 
-static void disk_facts(rmd_host *h, const char *dir) {
+/* The filesystem facts of the server's dir, measured in a thread: a dir on a
+ * mount that no longer answers (NFS gone, a hung FUSE daemon) blocks stat(2)
+ * without end, and the server chooses the path. The job is shared: whoever
+ * finishes last (the waiter, or a thread that returns after the deadline)
+ * frees it. */
+typedef struct disk_job {
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;
+    int             done, abandoned;
+    char            path[256];      /* in: dir; out: nearest existing ancestor measured */
+    int             exists;         /* 1, 0 (ENOENT), -1 unknown */
+    int             measured;
+    long long       free_bytes, total_bytes;
+} disk_job;
+
+static void *disk_worker(void *arg) {
+    disk_job *j = arg;
     struct statvfs sv;
-    char path[256];
-    rmd_strlcpy(path, dir, sizeof path);
     struct stat st;
-    if (stat(path, &st) == 0) h->disk_dir_exists = 1;
-    else if (errno == ENOENT) h->disk_dir_exists = 0;
-    /* free space of the nearest existing ancestor */
-    while (statvfs(path, &sv) != 0) {
+    char path[256];
+    rmd_strlcpy(path, j->path, sizeof path);
+    int exists = stat(path, &st) == 0 ? 1 : errno == ENOENT ? 0 : -1, ok = 1;
+    while (statvfs(path, &sv) != 0) { /* free space of the nearest existing ancestor */
         char *slash = strrchr(path, '/');
         if (!slash || slash == path) {
             rmd_strlcpy(path, "/", sizeof path);
-            if (statvfs(path, &sv) != 0) return;
+            ok = statvfs(path, &sv) == 0;
             break;
         }
         *slash = '\0';
     }
-    rmd_strlcpy(h->disk_path, path, sizeof h->disk_path);
-    h->disk_free_bytes = (long long)sv.f_bavail * (long long)sv.f_frsize;
-    h->disk_total_bytes = (long long)sv.f_blocks * (long long)sv.f_frsize;
+    pthread_mutex_lock(&j->mu);
+    j->exists = exists;
+    j->measured = ok;
+    if (ok) {
+        rmd_strlcpy(j->path, path, sizeof j->path);
+        j->free_bytes = (long long)sv.f_bavail * (long long)sv.f_frsize;
+        j->total_bytes = (long long)sv.f_blocks * (long long)sv.f_frsize;
+    }
+    j->done = 1;
+    int abandoned = j->abandoned;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (abandoned) free(j);
+    return NULL;
+}
+
+static void disk_facts(rmd_host *h, const char *dir, int timeout_ms) {
+    disk_job *j = calloc(1, sizeof *j);
+    pthread_t th;
+    if (!j) return;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    rmd_strlcpy(j->path, dir, sizeof j->path);
+    if (pthread_create(&th, NULL, disk_worker, j) != 0) {
+        free(j);
+        return;
+    }
+    pthread_detach(th);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    long long ns = until.tv_nsec + (long long)(timeout_ms > 0 ? timeout_ms : 2000) * 1000000LL;
+    until.tv_sec += (time_t)(ns / 1000000000LL);
+    until.tv_nsec = (long)(ns % 1000000000LL);
+    pthread_mutex_lock(&j->mu);
+    while (!j->done && pthread_cond_timedwait(&j->cv, &j->mu, &until) == 0) {}
+    if (!j->done) {
+        j->abandoned = 1; /* the worker frees it if it ever returns */
+        pthread_mutex_unlock(&j->mu);
+        note(h, "the data directory did not answer stat within %d ms: a hung mount (NFS, FUSE)?", timeout_ms);
+        rmd_strlcpy(h->disk_path, dir, sizeof h->disk_path);
+        h->disk_hung = 1;
+        return;
+    }
+    pthread_mutex_unlock(&j->mu);
+    h->disk_dir_exists = j->exists;
+    if (j->measured) {
+        rmd_strlcpy(h->disk_path, j->path, sizeof h->disk_path);
+        h->disk_free_bytes = j->free_bytes;
+        h->disk_total_bytes = j->total_bytes;
+    }
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
 }
 
 /* One kernel log message: count it if it records an OOM kill of redis.
@@ -669,7 +757,8 @@ static int diag_dump(rmd_host *h, int family, const char *addr, int port) {
     return 0;
 }
 
-void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir, int client_port) {
+void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir, int client_port,
+                      int fs_timeout_ms) {
     memset(h, 0, sizeof *h);
     h->client_port = client_port;
     h->mem_total_kb = h->mem_available_kb = -1;
@@ -707,7 +796,7 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
     char init[32];
     h->systemd = read_small("/proc/1/comm", init, sizeof init) > 0 && !strncmp(init, "systemd", 7);
     if (each_line("/proc/meminfo", meminfo_line, h) != 0) note(h, "cannot read /proc/meminfo");
-    if (dir && dir[0]) disk_facts(h, dir);
+    if (dir && dir[0]) disk_facts(h, dir, fs_timeout_ms);
     kmsg_facts(h);
 }
 

@@ -77,6 +77,7 @@ typedef struct rmd_host {
     char      disk_path[256];
     long long disk_free_bytes, disk_total_bytes;
     int       disk_dir_exists; /* 1 exists, 0 missing (ENOENT), -1 unknown */
+    int       disk_hung;       /* stat of the dir did not return in time (a hung mount) */
 
     /* OOM killer records naming redis-server/valkey-server in the kernel log. */
     int  kmsg_readable;
@@ -95,11 +96,13 @@ typedef struct rmd_host {
 int rmd_host_addr_is_local(const char *addr);
 
 /* Collect host facts for a TCP endpoint (addr numeric, port) or a unix socket
- * path (addr NULL, port 0). dir is the server's CONFIG dir when known, or NULL.
- * client_port is the local port of a probe connection whose server end should
- * be looked at (0 for none). Fills *h (reset first). Never fails: unreadable
- * sources become notes. */
-void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir, int client_port);
+ * path (addr NULL, port 0). dir is the server's CONFIG dir when known, or NULL;
+ * it is measured in a thread for at most fs_timeout_ms (a hung mount must not
+ * hang the diagnosis). client_port is the local port of a probe connection
+ * whose server end should be looked at (0 for none). Fills *h (reset first).
+ * Never fails: unreadable sources become notes. */
+void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir, int client_port,
+                      int fs_timeout_ms);
 
 /* Is the process that owns the listener stopped (state T)? Other stopped
  * instances on the host say nothing about this endpoint. */

@@ -19,6 +19,7 @@
 #include "causes.h"
 #include "kbint.h"
 #include "kbmd.h"
+#include "term.h"
 #include "yamlx.h"
 
 /* The built-in runbooks, generated from kb/NAME.md at build time (scripts/embed-kb.sh). */
@@ -956,6 +957,17 @@ int rmd_kb_load_path(rmd_kb *kb, const char *path, rmd_kb_problems *probs) {
     return (int)(kb->n - before);
 }
 
+int rmd_kb_paths_check(const char *const *paths, size_t n, char *err, size_t errlen) {
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) != 0) {
+            snprintf(err, errlen, "--kb: cannot read '%.200s': %s", paths[i], strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void rmd_kb_load_all(rmd_kb *kb, const char *const *dirs, size_t n, int warn) {
     rmd_kb_problems probs = {0};
     rmd_kb_load_builtin(kb, &probs);
@@ -979,9 +991,9 @@ void rmd_kb_load_all(rmd_kb *kb, const char *const *dirs, size_t n, int warn) {
             if (p->warning || (last && !strcmp(last, p->file))) continue;
             last = p->file;
             if (p->line)
-                fprintf(stderr, "redis-medic: warning: skipping runbook %s:%d:%d: %s\n", p->file, p->line, p->col, p->msg);
+                rmd_tprintf(stderr, "redis-medic: warning: skipping runbook %s:%d:%d: %s\n", p->file, p->line, p->col, p->msg);
             else
-                fprintf(stderr, "redis-medic: warning: skipping runbook %s: %s\n", p->file, p->msg);
+                rmd_tprintf(stderr, "redis-medic: warning: skipping runbook %s: %s\n", p->file, p->msg);
         }
     }
     rmd_kb_problems_free(&probs);

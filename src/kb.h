@@ -123,6 +123,10 @@ void rmd_kb_load_builtin(rmd_kb *kb, rmd_kb_problems *probs);
  * Bad files are skipped with their problems recorded. Returns the number loaded. */
 int rmd_kb_load_path(rmd_kb *kb, const char *path, rmd_kb_problems *probs);
 
+/* Every path given with --kb exists (a mistyped directory is a usage error,
+ * not a silent run on the built-in runbooks only). 0, or -1 with err. */
+int rmd_kb_paths_check(const char *const *paths, size_t n, char *err, size_t errlen);
+
 /* Built-in, then REDIS_MEDIC_KB (colon-separated), then each of dirs[0..n).
  * Problems of user files are printed to stderr as one warning line each when
  * warn is set. */

@@ -200,7 +200,9 @@ static void add_literal_pattern(rmd_runbook *rb, const char *s, size_t n) {
         pat[o++] = s[i];
     }
     pat[o] = '\0';
-    add_unique(&rb->patterns, pat);
+    /* a symptom phrase ("Connection refused") is shared with other software:
+     * it counts only on a line that carries Redis evidence */
+    add_unique(&rb->generic_patterns, pat);
 }
 
 static void symptom_patterns_from_bullet(rmd_runbook *rb, const char *t, size_t n) {
@@ -411,6 +413,8 @@ void rmd_kb_print_normalised(const rmd_runbook *rb, void *file) {
     y_list(f, "related_errors", &rb->related);
     y_list(f, "keywords", &rb->keywords);
     y_list(f, "patterns", &rb->patterns);
+    y_list(f, "generic_patterns", &rb->generic_patterns);
+    y_list(f, "fallback_patterns", &rb->fallback_patterns);
     if (rb->esc_runbook || rb->esc_after || rb->notify.n) {
         fprintf(f, "escalation:\n");
         if (rb->esc_after) fprintf(f, "  after_failed_fixes: %d\n", rb->esc_after);

@@ -79,16 +79,21 @@ static void map_placeholders(const rmd_runbook *rb, const char *s, char *out, si
     for (size_t i = 0; s[i] && o + 1 < outlen;) {
         const char *to = NULL;
         size_t fl = 0;
+        /* a mapped shell variable is replaced whole: $NAME and ${NAME} */
+        size_t pre0 = s[i] == '$' ? (s[i + 1] == '{' ? 2 : 1) : 0;
         for (size_t k = 0; k < rb->ph_from.n && !to; k++) {
             const char *f = rb->ph_from.items[k];
-            size_t l = strlen(f);
+            size_t l = strlen(f), pre = pre0;
+            if (!pre || strncmp(s + i + pre, f, l) != 0) pre = 0; /* also when the mapping itself has the '$' */
+            size_t at = i + pre;
             int word = isalnum((unsigned char)f[0]);
-            if (strncmp(s + i, f, l)) continue;
-            if (word && ((i && (isalnum((unsigned char)s[i - 1]) || strchr("_-.", s[i - 1]))) ||
-                         isalnum((unsigned char)s[i + l]) || (s[i + l] && strchr("_-", s[i + l]))))
+            if (strncmp(s + at, f, l) != 0) continue;
+            if (pre == 2 && s[at + l] != '}') continue;
+            if (word && ((!pre && at && (isalnum((unsigned char)s[at - 1]) || strchr("_-.", s[at - 1]))) ||
+                         (pre != 2 && (isalnum((unsigned char)s[at + l]) || (s[at + l] && strchr("_-", s[at + l]))))))
                 continue;
             to = rb->ph_to.items[k];
-            fl = l;
+            fl = pre + l + (pre == 2);
         }
         for (size_t k = 0; k < sizeof auto_from / sizeof auto_from[0] && !to; k++)
             if (!strncasecmp(s + i, auto_from[k], strlen(auto_from[k]))) {

@@ -70,8 +70,17 @@ static int expand_one(const char *a, rmd_strlist *files, rmd_strlist *problems) 
             }
             int rc = r == 0 ? 0 : rmd_strlist_addf(problems, "%s: cannot expand this pattern", a) == RMD_OK ? 0 : -1;
             rmd_strlist more = {0};
-            for (size_t i = 0; r == 0 && i < g.gl_pathc && rc == 0; i++)
+            for (size_t i = 0; r == 0 && i < g.gl_pathc && rc == 0; i++) {
+                /* a pattern picks files and directories, never a FIFO or a device
+                 * (named on the command line, those are the user's choice) */
+                struct stat gs;
+                if (stat(g.gl_pathv[i], &gs) != 0 || !(S_ISREG(gs.st_mode) || S_ISDIR(gs.st_mode))) {
+                    if (rmd_strlist_addf(problems, "%s: not a regular file, not read (matched by %s)", g.gl_pathv[i], a) != RMD_OK)
+                        rc = -1;
+                    continue;
+                }
                 if (rmd_strlist_add(&more, g.gl_pathv[i]) != RMD_OK) rc = -1;
+            }
             globfree(&g);
             rc = rc ? rc : rmd_logsrc_expand((const char *const *)more.items, (int)more.n, files, problems);
             rmd_strlist_free(&more);

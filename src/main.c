@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "err.h"
+#include "term.h"
 
 #ifndef RMD_VERSION
 #define RMD_VERSION "0.0.0"
@@ -41,12 +42,12 @@ static int global_prefix(int argc, char **argv) {
         for (k = 0; k < sizeof global_opts / sizeof global_opts[0]; k++)
             if (strlen(global_opts[k].name) == n && !strncmp(argv[i], global_opts[k].name, n)) break;
         if (k == sizeof global_opts / sizeof global_opts[0]) {
-            fprintf(stderr, "redis-medic: '%.60s' cannot stand before the command (global options: --kb DIR, "
+            rmd_tprintf(stderr, "redis-medic: '%.60s' cannot stand before the command (global options: --kb DIR, "
                             "--state PATH, --json); put it after the command\n", argv[i]);
             return -1;
         }
         if (global_opts[k].has_value && !argv[i][n] && i + 1 >= argc) {
-            fprintf(stderr, "redis-medic: %s needs a value\n", global_opts[k].name);
+            rmd_tprintf(stderr, "redis-medic: %s needs a value\n", global_opts[k].name);
             return -1;
         }
         i += global_opts[k].has_value && !argv[i][n] ? 2 : 1;
@@ -93,6 +94,6 @@ int main(int argc, char **argv) {
     }
     for (const rmd_cmd *c = rmd_cmds; c->name; c++)
         if (!strcmp(c->name, argv[1])) return c->run(argc - 1, argv + 1);
-    fprintf(stderr, "redis-medic: unknown command '%.60s' (see redis-medic --help)\n", argv[1]);
+    rmd_tprintf(stderr, "redis-medic: unknown command '%.60s' (see redis-medic --help)\n", argv[1]);
     return RMD_EXIT_USAGE;
 }

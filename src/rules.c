@@ -668,6 +668,9 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
         rmd_strlist_addf(&f->evidence, "working directory of pid %d: %s", h->listen_pid, h->listen_cwd);
     if (h->collected && h->disk_dir_exists == 0)
         rmd_strlist_addf(&f->evidence, "the data directory %s does not exist on this host", dir ? dir : "?");
+    if (h->collected && h->disk_hung)
+        rmd_strlist_addf(&f->evidence, "stat of %s did not return in time: the filesystem under it hangs (a lost NFS "
+                         "server, a dead FUSE daemon), which also stalls every save", h->disk_path);
     if (h->collected && h->disk_free_bytes >= 0) {
         char fr[32], tot[32];
         rmd_human_bytes(h->disk_free_bytes, fr, sizeof fr);

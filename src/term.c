@@ -1,6 +1,8 @@
 /* term.c -- escaping text writer (see term.h). */
 #include "term.h"
 
+#include "util.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -83,20 +85,26 @@ int rmd_tprintf(FILE *out, const char *fmt, ...) {
         int n = 0;
         switch (conv) {
         case 's': {
+            /* the precision counts bytes of the text itself (%.*s of a line),
+             * the width counts what is shown: escape between the two */
             const char *s = va_arg(ap, const char *);
-            char esc[8192], *dot = strchr(spec, '.');
+            char esc[8192], spec2[32];
+            size_t len, k = 0;
             if (!s) s = "(null)";
-            size_t l = strlen(s);
-            if (dot) { /* a precision bounds the input, cut on a UTF-8 boundary, not the escaped output */
-                size_t prec = strtoul(dot + 1, NULL, 10);
-                if (l > prec) {
-                    l = prec;
-                    while (l > 0 && ((unsigned char)s[l] & 0xc0) == 0x80) l--;
-                }
-                memcpy(dot, "s", 2);
+            len = strlen(s);
+            const char *dot = strchr(spec, '.');
+            if (dot) {
+                long long prec = 0;
+                size_t dl = strspn(dot + 1, "0123456789");
+                if (dl && rmd_parse_ll(dot + 1, dl, &prec) == 0 && prec >= 0 && (size_t)prec < len) len = (size_t)prec;
+                else if (!dl) len = 0;
+                memcpy(spec2, spec, (size_t)(dot - spec));
+                k = (size_t)(dot - spec);
+                spec2[k++] = 's';
+                spec2[k] = '\0';
             }
-            rmd_term_escape(esc, sizeof esc, s, l);
-            n = fprintf(out, spec, esc);
+            rmd_term_escape(esc, sizeof esc, s, len);
+            n = fprintf(out, dot ? spec2 : spec, esc);
             break;
         }
         case 'd': case 'i': case 'c':

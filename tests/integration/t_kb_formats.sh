@@ -121,20 +121,34 @@ else
     fail_line kb-formats/maxclients-team-steps "setup: $START_ERR"
 fi
 
-# --- frozen server: seed 002's own <redis-host> and <redis-port> filled
+# --- frozen server: seed 002 is the team's runbook; its redis-cli steps need
+# a connection the stopped server cannot give, so they are ruled out
 if start_redis frozen; then
     port=${R_PORT[frozen]}
     kill -STOP "${R_PID[frozen]}"
     diag frozen --json --timeout "$RMD_TIMEOUT" --kb "$KB" -h 127.0.0.1 -p "$port"
-    case_begin kb-formats/frozen-server-host-port
+    case_begin kb-formats/frozen-server-team-steps-ruled-out
     need_first server-unresponsive
     need_jq '.findings[0].runbook == "002_6ff58a1f6801da72"' "not linked to seed 002"
-    need_jq ".findings[0].next_steps | index(\"redis-cli --latency -h 127.0.0.1 -p $port\")" \
-        "<redis-host>/<redis-port> not filled"
+    need_jq 'all(.findings[0].next_steps[]; test("^redis-cli") | not)' "a redis-cli step for a stopped server"
+    need_jq '.findings[0].steps_ruled_out >= 1' "nothing ruled out"
     case_end
     kill -CONT "${R_PID[frozen]}"
 else
-    fail_line kb-formats/frozen-server-host-port "setup: $START_ERR"
+    fail_line kb-formats/frozen-server-team-steps-ruled-out "setup: $START_ERR"
+fi
+
+# --- seed 002's own <redis-host> and <redis-port> filled, on a server that
+# answers (tcp-keepalive 0: a cause seed 002 covers)
+if start_redis nokeepalive --tcp-keepalive 0; then
+    port=${R_PORT[nokeepalive]}
+    diag nokeepalive --json --timeout "$RMD_TIMEOUT" --kb "$KB" -h 127.0.0.1 -p "$port"
+    case_begin kb-formats/seed-host-port-filled
+    jq_true 'any(.findings[] | select(.id == "keepalive-disabled") | .next_steps[]; . == $c)' \
+        --arg c "redis-cli --latency -h 127.0.0.1 -p $port" || because "<redis-host>/<redis-port> not filled"
+    case_end
+else
+    fail_line kb-formats/seed-host-port-filled "setup: $START_ERR"
 fi
 
 # --- malformed variants: one precise message each

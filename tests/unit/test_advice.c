@@ -174,6 +174,16 @@ static const char *author_quoted[] = {
     "docker logs '{container}' 2>&1 | grep -F \"{host}\"",
     "{cli} -h '{master_host}' INFO",
     "journalctl -u \"{service}\" --since '-1h' # on {host}",
+    /* an attacker's trial: places where no quoting is safe */
+    "ls -ld \"${REDIS_DIR:-\"{dir}\"}\"",
+    "x=`grep -l 'dir' {dir}`",
+    "ssh {host} df -h {dir}",
+    "eval ls -ld {dir}",
+    "sudo sh -c \"ls -ld {dir}\"",
+    "sh -c 'ls {dir}'",
+    "awk '{print \"{dir}\"}' /dev/null",
+    "echo \"$( (cd /tmp) ; ls {dir} )\"",
+    "find / -name x | xargs ls {dir}",
 };
 
 TEST(hostile_values_never_run) {

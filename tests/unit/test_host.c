@@ -115,7 +115,7 @@ static pid_t start_server(int port) {
         rmd_host h;
         struct timespec ts = {0, 20 * 1000 * 1000};
         nanosleep(&ts, NULL);
-        rmd_host_collect(&h, "127.0.0.1", port, NULL, NULL, 0);
+        rmd_host_collect(&h, "127.0.0.1", port, NULL, NULL, 0, 1000);
         if (h.listening) return pid;
     }
     kill(pid, SIGKILL);
@@ -142,7 +142,7 @@ TEST(collect_against_a_real_server) {
     if (pid <= 0) return;
     rmd_host h;
     double t0 = rmd_now_ms();
-    rmd_host_collect(&h, "127.0.0.1", port, NULL, "/tmp", 0);
+    rmd_host_collect(&h, "127.0.0.1", port, NULL, "/tmp", 0, 1000);
     double ms = rmd_now_ms() - t0;
     CHECK(h.collected && h.is_local && h.listen_checked);
     CHECK(h.listening);
@@ -161,17 +161,17 @@ TEST(collect_against_a_real_server) {
     kill(pid, SIGSTOP);
     struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL);
-    rmd_host_collect(&h, "127.0.0.1", port, NULL, "/nonexistent/dir/below", 0);
+    rmd_host_collect(&h, "127.0.0.1", port, NULL, "/nonexistent/dir/below", 0, 1000);
     CHECK(h.n_stopped >= 1);
     CHECK_INT(h.disk_dir_exists, 0);
     CHECK_STR(h.disk_path, "/");
     kill(pid, SIGCONT);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    rmd_host_collect(&h, "127.0.0.1", port, NULL, NULL, 0);
+    rmd_host_collect(&h, "127.0.0.1", port, NULL, NULL, 0, 1000);
     CHECK(!h.listening);
     /* not local: nothing is read */
-    rmd_host_collect(&h, "192.0.2.7", port, NULL, NULL, 0);
+    rmd_host_collect(&h, "192.0.2.7", port, NULL, NULL, 0, 1000);
     CHECK(h.collected && !h.is_local && !h.listen_checked);
 }
 

@@ -330,9 +330,10 @@ TEST(seeds_load_and_link) {
         CHECK(l && strstr(l->reason, "the section 'Connection Leak'"));
         l = rmd_kb_link_of(s4, "pool-exhausted");
         CHECK(l && strstr(l->reason, "the symptom 'Connection pool exhausted'"));
-        /* symptoms became literal, case-insensitive patterns */
+        /* symptoms became literal, case-insensitive patterns that need Redis evidence on the line */
         int found = 0;
-        for (size_t i = 0; i < s4->patterns.n; i++) found |= !strcmp(s4->patterns.items[i], "(?i)Connection pool exhausted");
+        for (size_t i = 0; i < s4->generic_patterns.n; i++)
+            found |= !strcmp(s4->generic_patterns.items[i], "(?i)Connection pool exhausted");
         CHECK(found);
         /* steps for one cause leave out the sections about the others */
         rmd_strlist st = {0};
@@ -610,6 +611,9 @@ TEST(yaml_nesting_capped) {
     CHECK(rmd_yaml_check("a: [1, 2", 8, NULL, &e) == RMD_EPARSE);
     lim = (rmd_yaml_limits){0, 3};
     CHECK(rmd_yaml_check("[1, 2, 3, 4]", 12, &lim, &e) == RMD_ETOOBIG);
+    /* an alias bomb: every *a repeats the anchored value when loaded */
+    CHECK(rmd_yaml_check("x: &a abc\ny: [*a, *a]\n", 22, NULL, &e) == RMD_EPARSE);
+    CHECK(strstr(e.msg, "aliases") != NULL && e.line == 2 && e.col == 5);
     free(deep);
 }
 

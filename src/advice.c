@@ -643,6 +643,7 @@ static const char *next_command(const char *p) {
 
 /* Does the line talk to Redis: {cli}, or redis-cli / valkey-cli as a command? */
 static int uses_connection(const char *tmpl) {
+    if (!tmpl) return 0;
     if (strstr(tmpl, "{cli}")) return 1;
     for (const char *p = tmpl; p && *p;) {
         p += strspn(p, " \t");
@@ -679,6 +680,7 @@ static int missing_tool(const char *tmpl, const rmd_evidence *ev, char *name, si
 }
 
 int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_evidence *ev, char *why, size_t whylen) {
+    if (!tmpl) return 0;
     /* every command word of the line: at its start and after an unquoted | ; & ( */
     for (const char *p = tmpl; p && *p;) {
         p += strspn(p, " \t");

@@ -706,7 +706,7 @@ static void addr_text(const struct sockaddr *sa, char *out, size_t outlen) {
 /* Our side of the open connection, so host facts can find the server's end
  * of it and tell "not reading" from "read, but holds the reply". */
 static void note_local_port(rmd_probe *p) {
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = {0};
     socklen_t len = sizeof ss;
     if (p->t->kind == RMD_TARGET_UNIX || getsockname(p->conn.fd, (struct sockaddr *)&ss, &len) != 0) return;
     if (ss.ss_family == AF_INET) p->ev->local_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);

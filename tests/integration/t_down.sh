@@ -11,6 +11,7 @@ source "$(dirname "$0")/lib.sh"
 if start_redis witness && start_redis dead; then
     port=${R_PORT[dead]}
     kill_pid "${R_PID[dead]}" KILL
+    for _ in 1 2 3 4 5 6 7 8 9 10; do is_listening "$port" || break; sleep 0.2; done
     if is_listening "$port"; then
         fail_line down/killed "setup: port $port still listening after kill -9"
     else

@@ -100,6 +100,19 @@ static size_t url_userinfo(out *w, const char *in, size_t n, size_t i) {
 /* After AUTH: its one or two arguments. i is just past the word. */
 static size_t auth_args(out *w, const char *in, size_t n, size_t i) {
     size_t from = i;
+    if (i < n && in[i] == '(') { /* a call: jedis.auth("secret"), client.auth(user, "secret") */
+        size_t j = skip_spaces(in, n, i + 1), b, e, next;
+        int q;
+        put(w, in + i, j - i);
+        while (j < n && token(in, n, j, &b, &e, &next, &q) && q) {
+            j = put_mask(w, in, j, b, e, next, q);
+            size_t c = skip_spaces(in, n, j);
+            if (c >= n || in[c] != ',') return j;
+            put(w, in + j, c + 1 - j);
+            j = skip_spaces(in, n, c + 1);
+        }
+        return j;
+    }
     if (i < n && (in[i] == '"' || in[i] == '\'')) i++; /* the closing quote of "AUTH" */
     int word_quoted = i > from;
     size_t b, e, next, b2, e2, next2;
@@ -165,13 +178,89 @@ static int word_at(const char *in, size_t n, size_t i, const char *wd) {
     return i + l <= n && !strncasecmp(in + i, wd, l) && (i + l == n || !is_word(in[i + l]));
 }
 
+/* Does the identifier in[0..len) name a secret (REDIS_PASSWORD,
+ * redis_password, REDISCLI_AUTH, db.pwd, api_token)? By its last part. */
+static int secret_key(const char *id, size_t len) {
+    static const char *const ends[] = {"password", "passwd", "pwd", "pass", "secret", "token", "auth", "apikey",
+                                       "api_key", "requirepass", "masterauth", "credentials"};
+    for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+        size_t l = strlen(ends[k]);
+        if (len < l || strncasecmp(id + len - l, ends[k], l) != 0) continue;
+        if (len == l || !isalnum((unsigned char)id[len - l - 1]) || (l >= 6 && !strchr("_-.", id[len - l - 1])))
+            return 1;
+    }
+    return 0;
+}
+
+/* An identifier that names a secret, followed by = or : (KEY=value,
+ * "key": "value", <key>value</key> handled apart): mask the value. */
+static size_t keyed_secret(out *w, const char *in, size_t n, size_t i) {
+    size_t e = i;
+    while (e < n && (is_word(in[e]) || in[e] == '-' || in[e] == '.')) e++;
+    if (e == i || !secret_key(in + i, e - i)) return i;
+    size_t j = e;
+    if (j < n && (in[j] == '"' || in[j] == '\'')) j++;
+    j = skip_spaces(in, n, j);
+    if (j >= n || (in[j] != '=' && in[j] != ':') || (in[j] == ':' && j + 1 < n && in[j + 1] == ':')) return i;
+    put(w, in + i, e - i);
+    return key_value(w, in, n, e);
+}
+
+/* <password>value</password> (any secret-named tag): the element's text. */
+static size_t xml_secret(out *w, const char *in, size_t n, size_t i) {
+    size_t e = i + 1;
+    while (e < n && (is_word(in[e]) || in[e] == '-')) e++;
+    if (e >= n || in[e] != '>' || !secret_key(in + i + 1, e - i - 1)) return i;
+    size_t v = e + 1, z = v;
+    while (z < n && in[z] != '<') z++;
+    /* only an element: the same name closes it ("AUTH <password> called" is prose) */
+    size_t name = e - i - 1;
+    if (z == v || z + 2 + name > n || in[z + 1] != '/' || strncasecmp(in + z + 2, in + i + 1, name) != 0) return i;
+    put(w, in + i, v - i);
+    put(w, MASK, 3);
+    return z;
+}
+
+/* "Bearer TOKEN" and an ACL SETUSER ">password" rule. */
+static size_t bearer_or_acl(out *w, const char *in, size_t n, size_t i, int setuser) {
+    size_t b, e, next;
+    int q;
+    if (word_at(in, n, i, "bearer")) {
+        size_t j = skip_spaces(in, n, i + 6);
+        if (j == i + 6 || !token(in, n, j, &b, &e, &next, &q) || e == b) return i;
+        put(w, in + i, j - i);
+        return put_mask(w, in, j, b, e, next, q);
+    }
+    if (setuser && in[i] == '>' && i > 0 && isspace((unsigned char)in[i - 1]) && i + 1 < n &&
+        !isspace((unsigned char)in[i + 1])) {
+        put(w, ">", 1);
+        if (!token(in, n, i + 1, &b, &e, &next, &q)) return i + 1;
+        return put_mask(w, in, i + 1, b, e, next, q);
+    }
+    return i;
+}
+
 size_t rmd_redact(char *o, size_t outlen, const char *in, size_t n) {
     static const char *const keys[] = {"requirepass", "masterauth", "password", "passwd"};
     out w = {o, outlen, 0};
     if (!outlen) return 0;
+    int setuser = 0;
+    for (size_t i = 0; i + 7 <= n && !setuser; i++) setuser = !strncasecmp(in + i, "setuser", 7);
     for (size_t i = 0; i < n;) {
         int boundary = i == 0 || !is_word(in[i - 1]);
         size_t k = i;
+        if (boundary && is_word(in[i]) && (k = keyed_secret(&w, in, n, i)) != i) {
+            i = k;
+            continue;
+        }
+        if (in[i] == '<' && (k = xml_secret(&w, in, n, i)) != i) {
+            i = k;
+            continue;
+        }
+        if ((boundary || in[i] == '>') && (k = bearer_or_acl(&w, in, n, i, setuser)) != i) {
+            i = k;
+            continue;
+        }
         if (i + 3 <= n && in[i] == ':' && in[i + 1] == '/' && in[i + 2] == '/') {
             k = url_userinfo(&w, in, n, i);
         } else if (boundary && n - i >= 25 && !memcmp(in + i, "with args beginning with:", 25)) {

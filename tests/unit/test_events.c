@@ -103,6 +103,16 @@ static void check_redact(const char *in, const char *want) {
 }
 
 TEST(redaction) {
+    /* secrets named by their key, as applications log them (an attacker's trial found these) */
+    check_redact("app REDIS_PASSWORD=PW09secret connecting", "app REDIS_PASSWORD=*** connecting");
+    check_redact("config redis_password: PW10secret", "config redis_password: ***");
+    check_redact("REDISCLI_AUTH=PW28secret redis-cli ping", "REDISCLI_AUTH=*** redis-cli ping");
+    check_redact("ACL SETUSER bob on >PW37secret ~* +@all", "ACL SETUSER bob on >*** ~* +@all");
+    check_redact("jedis.auth(\"PW45secret\") failed", "jedis.auth(\"***\") failed");
+    check_redact("token=PW50 Authorization: Bearer PW51", "token=*** Authorization: Bearer ***");
+    check_redact("<password>PW60</password> pwd=PW61 pass=PW62", "<password>***</password> pwd=*** pass=***");
+    check_redact("reset_password_link clicked", "reset_password_link clicked");
+    check_redact("redis> 127.0.0.1:6379> GET k", "redis> 127.0.0.1:6379> GET k");
     check_redact("redis://:s3cret@10.0.3.7:6379/0", "redis://:***@10.0.3.7:6379/0");
     check_redact("rediss://app:p@ss@cache:6380", "rediss://app:***@cache:6380");
     check_redact("connect redis://s3cret@h:6379 failed", "connect redis://***@h:6379 failed");

@@ -338,6 +338,13 @@ static void set_date(parse_ctx *c, const yaml_node_t *v, const char *key, char *
     int ok = v->data.scalar.length == 10 && s[4] == '-' && s[7] == '-';
     for (int i = 0; ok && i < 10; i++)
         if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) ok = 0;
+    if (ok) { /* a calendar date: 2025-13-45 is not one */
+        int mo = (s[5] - '0') * 10 + s[6] - '0', d = (s[8] - '0') * 10 + s[9] - '0';
+        int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + s[3] - '0';
+        static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        ok = mo >= 1 && mo <= 12 && d >= 1 && d <= days[mo - 1] &&
+             (mo != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
+    }
     if (!ok) {
         node_err(c, v, 0, "'%s' must be a date YYYY-MM-DD, not '%.40s'", key, s);
         return;

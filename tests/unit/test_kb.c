@@ -138,6 +138,8 @@ TEST(generic_and_fallback_patterns_are_checked) {
 }
 
 TEST(catastrophic_pattern) {
+    EXPECT_PROBLEM(GOOD_HEAD "first_seen: 2025-13-45\n---\n", "must be a date YYYY-MM-DD", 5, 13);
+    EXPECT_PROBLEM(GOOD_HEAD "first_seen: 2025-02-29\n---\n", "must be a date YYYY-MM-DD", 5, 13);
     EXPECT_PROBLEM(GOOD_HEAD "patterns:\n  - '(a+)+$'\n---\n", "nested unbounded quantifier", 6, 5);
     EXPECT_PROBLEM(GOOD_HEAD "patterns:\n  - '^(\\w+\\s?)*x'\n---\n", "nested unbounded quantifier", 6, 5);
     /* bounded or simple ones are fine */

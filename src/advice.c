@@ -181,6 +181,21 @@ static int v_cluster(const exp_state *x, char *v, size_t n) {
     return 1;
 }
 
+/* The master a Sentinel sees down (else its first one), by name. */
+static int v_sentinel_master(const exp_state *x, char *v, size_t n) {
+    char key[16], status[16];
+    int first = 1;
+    for (int i = 0; i < 64; i++) {
+        snprintf(key, sizeof key, "master%d", i);
+        const char *m = rmd_kv_get(&x->ev->info, key);
+        if (!m) break;
+        int down = rmd_info_subfield(m, "status", status, sizeof status) == 0 && strcmp(status, "ok") != 0;
+        if ((down || first) && rmd_info_subfield(m, "name", v, n) == 0 && down) return 1;
+        first = 0;
+    }
+    return rmd_kv_get(&x->ev->info, "master0") && rmd_info_subfield(rmd_kv_get(&x->ev->info, "master0"), "name", v, n) == 0;
+}
+
 static int v_cacert(const exp_state *x, char *v, size_t n) { return have(v, n, x->t ? x->t->cacert : NULL); }
 /* "" is stdout: journald or docker logs, no file to name */
 static int v_logfile(const exp_state *x, char *v, size_t n) { return have(v, n, cfg_value(x->ev, RMD_CFG_LOGFILE)); }
@@ -219,6 +234,7 @@ static const struct placeholder {
     {"cacert", v_cacert, "REDIS_CA_FILE", "set REDIS_CA_FILE to the CA certificate that signed the server certificate"},
     {"logfile", v_logfile, "REDIS_LOG", "set REDIS_LOG to the server log file, CONFIG GET logfile"},
     {"config_file", v_config_file, "REDIS_CONF", "set REDIS_CONF to the server configuration file"},
+    {"sentinel_master", v_sentinel_master, "SENTINEL_MASTER_NAME", "set SENTINEL_MASTER_NAME to the master name Sentinel monitors"},
     {"dbfilename", v_dbfilename, "REDIS_RDB_FILE", "set REDIS_RDB_FILE to the RDB file name, CONFIG GET dbfilename"},
     {"bound_addr", v_bound_addr, "REDIS_BOUND_ADDR", "set REDIS_BOUND_ADDR to an address the server listens on"},
 };
@@ -312,6 +328,8 @@ static void put_flag_value(exp_state *x, const char *flag, const char *v, const 
     else put_template(x, C_NONE, ph, "the value holds control bytes or invalid UTF-8");
 }
 
+static int any_denied(const rmd_evidence *ev);
+
 /* redis-cli for this target: never with the password (--askpass asks). */
 static void put_cli(exp_state *x, const char *rest) {
     const rmd_evidence *ev = x->ev;
@@ -339,7 +357,7 @@ static void put_cli(exp_state *x, const char *rest) {
             if (t && t->insecure) puts_(&x->l, " --insecure");
         }
     }
-    if (x->cause == RMD_CAUSE_AUTH_FAILED || x->cause == RMD_CAUSE_CHECKS_INCOMPLETE) {
+    if (x->cause == RMD_CAUSE_AUTH_FAILED || (x->cause == RMD_CAUSE_CHECKS_INCOMPLETE && any_denied(ev))) {
         /* the credentials that failed (or may not look) cannot check themselves */
         if (!(given & F_USER)) {
             static const struct placeholder admin = {"admin", NULL, "REDIS_ADMIN_USER",

@@ -43,6 +43,8 @@ static void text_server(FILE *out, const rmd_evidence *ev) {
     rmd_kv_get_ll(in, "uptime_in_seconds", &up);
     rmd_kv_get_ll(in, "connected_clients", &cc);
     if (rmd_kv_get_ll(in, "used_memory", &used) == 0) rmd_human_bytes(used, mem, sizeof mem);
+    const char *mode = rmd_kv_get(in, "redis_mode"), *role = rmd_kv_get(in, "role");
+    int sentinel = mode && !strcmp(mode, "sentinel");
     if (rmd_kv_get_ll(in, "maxmemory", &maxmem) == 0 && maxmem > 0) {
         char m[32];
         rmd_human_bytes(maxmem, m, sizeof m);
@@ -50,10 +52,10 @@ static void text_server(FILE *out, const rmd_evidence *ev) {
     } else {
         snprintf(mx, sizeof mx, " (no maxmemory)");
     }
-    const char *mode = rmd_kv_get(in, "redis_mode"), *role = rmd_kv_get(in, "role");
     if (cc > 0) cc--; /* the probe's own connection is not the user's */
-    rmd_tprintf(out, "  %s %s %s %s · up %llds · %lld client%s besides this probe · memory %s%s\n", product, ver,
-                mode ? mode : "", role ? role : "", up, cc, cc == 1 ? "" : "s", mem, mx);
+    rmd_tprintf(out, "  %s %s %s%s%s · up %llds · %lld client%s besides this probe%s%s%s\n", product, ver,
+                mode ? mode : "", role && !sentinel ? " " : "", role && !sentinel ? role : "", up, cc, cc == 1 ? "" : "s",
+                sentinel ? "" : " · memory ", sentinel ? "" : mem, sentinel ? "" : mx);
     if (ev->ping.n)
         fprintf(out, "  PING x%d: min %.2f / avg %.2f / p99 %.2f / max %.2f ms\n", ev->ping.n, ev->ping.min, ev->ping.avg,
                 ev->ping.p99, ev->ping.max);

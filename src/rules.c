@@ -816,6 +816,37 @@ static int r_cluster(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
     return 1;
 }
 
+/* A Sentinel's view of the masters it monitors (INFO sentinel:
+ * master0:name=mymaster,status=odown,address=10.0.0.5:6379,slaves=1,sentinels=3). */
+static int r_sentinel(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    const char *mode = info_s(ev, "redis_mode");
+    int found = 0;
+    if (!mode || strcmp(mode, "sentinel") != 0) return 0;
+    for (int i = 0; i < 64; i++) {
+        char key[16], name[128], status[16], addr[96], replicas[16];
+        snprintf(key, sizeof key, "master%d", i);
+        const char *v = info_s(ev, key);
+        if (!v) break;
+        if (rmd_info_subfield(v, "status", status, sizeof status) != 0 || !strcmp(status, "ok")) continue;
+        if (rmd_info_subfield(v, "name", name, sizeof name) != 0) rmd_strlcpy(name, "?", sizeof name);
+        if (rmd_info_subfield(v, "address", addr, sizeof addr) != 0) rmd_strlcpy(addr, "?", sizeof addr);
+        if (rmd_info_subfield(v, "slaves", replicas, sizeof replicas) != 0) rmd_strlcpy(replicas, "?", sizeof replicas);
+        int odown = !strcmp(status, "odown");
+        rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_SENTINEL_MASTER_DOWN, odown ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
+            odown ? "This Sentinel and its quorum see master %s at %s down (odown, %s replica%s known): a failover should "
+                    "be under way; clients asking Sentinel for %s get no working master until it completes."
+                  : "This Sentinel sees master %s at %s down (sdown, %s replica%s known); the quorum does not agree yet.",
+            name, addr, replicas, strcmp(replicas, "1") ? "s" : "", name);
+        if (f) rmd_strlist_addf(&f->evidence, "%s:%s", key, v);
+        found = 1;
+    }
+    long long tilt;
+    if (found && info_ll(ev, "sentinel_tilt", &tilt) && tilt)
+        rmd_strlist_add(&out->items[out->n - 1].evidence, "sentinel_tilt:1 (TILT mode: this Sentinel distrusts its own clock and acts on nothing)");
+    return found;
+}
+
 static int r_restart(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     long long up;
     if (!info_ll(ev, "uptime_in_seconds", &up) || up >= th->restart_s) return 0;
@@ -975,10 +1006,13 @@ static int r_checks_incomplete(const rmd_evidence *ev, const rmd_thresholds *th,
     (void)th;
     rmd_strlist miss = {0};
     int important = 0, cfg_fail = 0;
+    const char *mode = info_s(ev, "redis_mode");
+    int sentinel = mode && !strcmp(mode, "sentinel");
     const char *cfg_detail = "";
     for (size_t i = 0; i < ev->n_collectors; i++) {
         const rmd_collect_status *c = &ev->collectors[i];
         if (c->status == RMD_ITEM_OK || c->status == RMD_ITEM_NOT_RUN || !strcmp(c->name, "CLIENT ID")) continue;
+        if (sentinel && c->status == RMD_ITEM_UNAVAILABLE) continue; /* a Sentinel has no CONFIG, SLOWLOG... */
         if (!strncmp(c->name, "CONFIG GET", 10)) {
             if (!cfg_fail++) cfg_detail = c->detail;
             important = 1;
@@ -1000,7 +1034,7 @@ static int r_checks_incomplete(const rmd_evidence *ev, const rmd_thresholds *th,
 }
 
 static const rule_fn server_rules[] = {
-    r_collect_failed, r_paused_info, r_paused_clients, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster,
+    r_collect_failed, r_paused_info, r_paused_clients, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster, r_sentinel,
     r_oom_killed_before, r_restart, r_keepalive, r_eviction, r_latency_monitor,
 };
 

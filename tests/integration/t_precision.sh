@@ -277,3 +277,28 @@ need_exit 64
 need_stderr_one_line
 case_end
 
+
+# --- a Sentinel whose master is gone: the master is reported (odown), and the
+# commands a Sentinel does not have are not "checks that could not run".
+SP=$TMPD/sentinel
+mkdir -p "$SP"
+free_port
+spt=$PORT
+free_port
+dead=$PORT
+printf 'port %s\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 %s 1\nsentinel down-after-milliseconds mymaster 200\n' \
+    "$spt" "$dead" >"$SP/sentinel.conf"
+launch "$SP/stdout" redis-server "$SP/sentinel.conf" --sentinel --logfile "$SP/sentinel.log"
+if wait_until 10 sh -c "redis-cli -p $spt INFO sentinel 2>/dev/null | grep -q 'status=odown'"; then
+    diag sentinel --json --timeout "$RMD_TIMEOUT" -p "$spt"
+    case_begin precision/sentinel-master-odown
+    need_json
+    need_first sentinel-master-down
+    need_finding sentinel-master-down critical
+    need_no_finding checks-incomplete
+    need_jq 'any(.findings[0].next_steps[]; test("SENTINEL ckquorum mymaster"))' "the master's name is not filled in"
+    need_exit 2
+    case_end
+else
+    fail_line precision/sentinel-master-odown "setup: the Sentinel did not see its master odown"
+fi

@@ -53,6 +53,10 @@ static void store_config(rmd_evidence *ev, const collector *c, const redisReply 
         return;
     }
     it->status = RMD_ITEM_OK;
+    if (c->arg == RMD_CFG_MASTERAUTH) { /* a password: only whether there is one */
+        rmd_strlcpy(it->value, r->element[1]->len ? "(set)" : "", sizeof it->value);
+        return;
+    }
     rmd_memlcpy(it->value, sizeof it->value, r->element[1]->str, r->element[1]->len);
 }
 

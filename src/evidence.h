@@ -186,7 +186,8 @@ typedef enum rmd_xcheck {
     X(LATENCY_MONITOR_THRESHOLD, "latency-monitor-threshold")     \
     X(DATABASES, "databases")                                     \
     X(LOGFILE, "logfile")                                         \
-    X(DBFILENAME, "dbfilename")
+    X(DBFILENAME, "dbfilename")                                   \
+    X(MASTERAUTH, "masterauth")   /* kept as "(set)" or "": never the secret */
 
 typedef enum rmd_config_key {
 #define RMD_CFG_ENUM(id, name) RMD_CFG_##id,

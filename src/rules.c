@@ -797,6 +797,10 @@ static int r_replica(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
     if (since >= 0) rmd_strlist_addf(&f->evidence, "master_link_down_since_seconds=%lld", since);
     const char *sync = info_s(ev, "master_sync_in_progress");
     if (sync) rmd_strlist_addf(&f->evidence, "master_sync_in_progress=%s", sync);
+    const char *ma = cfg_s(ev, RMD_CFG_MASTERAUTH);
+    if (ma && !ma[0])
+        rmd_strlist_add(&f->evidence, "masterauth is not set: a master that requires a password refuses this replica "
+                                      "(its log says \"MASTER aborted replication with an error: NOAUTH\")");
     return 1;
 }
 

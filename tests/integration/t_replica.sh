@@ -27,3 +27,21 @@ need_finding replica-link-down
 need_jq '.server.role == "slave" or .server.role == "replica"' "server.role is not slave/replica"
 [ "$D_RC" -ge 1 ] || because "exit $D_RC, want >= 1"
 case_end
+
+# --- a replica of a master that requires a password it does not have: the
+# link stays down, and the evidence says masterauth is not set (never a value).
+MPW=master-$RANDOM-pw
+if RS_NOPING=1 start_redis pwmaster --requirepass "$MPW" && start_redis pwrep; then
+    rcli pwrep REPLICAOF 127.0.0.1 "${R_PORT[pwmaster]}" >/dev/null
+    sleep 1
+    diag pwrep --json --timeout "$RMD_TIMEOUT" -p "${R_PORT[pwrep]}"
+    case_begin replica/master-needs-masterauth
+    need_json
+    need_finding replica-link-down critical
+    need_jq 'any(.findings[] | select(.id == "replica-link-down") | .evidence[]; test("masterauth is not set"))' \
+        "the missing masterauth is not said"
+    need_no_secret "$MPW" "$D_OUT" "$D_ERR"
+    case_end
+else
+    fail_line replica/master-needs-masterauth "setup: $START_ERR"
+fi

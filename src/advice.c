@@ -183,7 +183,7 @@ static int v_cluster(const exp_state *x, char *v, size_t n) {
 
 /* The master a Sentinel sees down (else its first one), by name. */
 static int v_sentinel_master(const exp_state *x, char *v, size_t n) {
-    char key[16], status[16];
+    char key[24], status[16];
     int first = 1;
     for (int i = 0; i < 64; i++) {
         snprintf(key, sizeof key, "master%d", i);
@@ -722,6 +722,12 @@ int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_
     }
     if (uses_connection(tmpl) && (refused_now(ev, cause, tmpl) || (phase == 'd' && !commands_work(ev, cause)))) {
         snprintf(why, whylen, "the server does not run commands for a new connection now");
+        return 0;
+    }
+    if (cause == RMD_CAUSE_SERVER_BUSY &&
+        ((strstr(tmpl, "FUNCTION KILL") && strstr(ev->reply_error, "only call SCRIPT KILL")) ||
+         (strstr(tmpl, "SCRIPT KILL") && strstr(ev->reply_error, "only call FUNCTION KILL")))) {
+        snprintf(why, whylen, "the server's BUSY reply names the other kill command");
         return 0;
     }
     if (strstr(tmpl, "kill -CONT") && !rmd_host_listener_stopped(&ev->host_facts)) {

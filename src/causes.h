@@ -49,6 +49,7 @@ const char *rmd_severity_name(rmd_severity s);
     X(REPLICA_LINK_DOWN,   "replica-link-down",   "server", "Replica lost its master") \
     X(CLUSTER_DOWN,        "cluster-down",        "server", "Cluster state is fail") \
     X(SENTINEL_MASTER_DOWN,"sentinel-master-down","server", "Sentinel sees its master down") \
+    X(MIN_REPLICAS_UNMET,  "min-replicas-unmet",  "server", "Writes refused: too few replicas") \
     X(RECENT_RESTART,      "recent-restart",      "server", "Server restarted recently") \
     X(OOM_KILLED,          "oom-killed",          "server", "Kernel OOM killer took redis-server") \
     X(KEEPALIVE_DISABLED,  "keepalive-disabled",  "server", "TCP keepalive is off") \

@@ -187,7 +187,9 @@ typedef enum rmd_xcheck {
     X(DATABASES, "databases")                                     \
     X(LOGFILE, "logfile")                                         \
     X(DBFILENAME, "dbfilename")                                   \
-    X(MASTERAUTH, "masterauth")   /* kept as "(set)" or "": never the secret */
+    X(MASTERAUTH, "masterauth")   /* kept as "(set)" or "": never the secret */ \
+    X(MIN_REPLICAS_TO_WRITE, "min-replicas-to-write")             \
+    X(MIN_REPLICAS_MAX_LAG, "min-replicas-max-lag")
 
 typedef enum rmd_config_key {
 #define RMD_CFG_ENUM(id, name) RMD_CFG_##id,

@@ -476,8 +476,10 @@ static void on_reply(rmd_probe *p, redisReply *r) {
         return;
     case ST_PING:
         if (r->type == REDIS_REPLY_STATUS && r->len == 4 && memcmp(r->str, "PONG", 4) == 0) after_ping(p);
-        else if (r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "MISCONF", 7) == 0) {
-            /* writes are refused, reads are served: collect the evidence of the failed save */
+        else if (r->type == REDIS_REPLY_ERROR && r->str &&
+                 (strncmp(r->str, "MISCONF", 7) == 0 || strncmp(r->str, "MASTERDOWN", 10) == 0)) {
+            /* MISCONF: writes refused, reads served; MASTERDOWN: a replica with
+             * replica-serve-stale-data no. INFO answers in both: collect why */
             rmd_escape(p->ev->ping_error, sizeof p->ev->ping_error, r->str, r->len);
             after_ping(p);
         } else if (r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "LOADING", 7) == 0) {

@@ -314,7 +314,7 @@ static int r_connect_timeout(const rmd_evidence *ev, const rmd_thresholds *th, r
                              "security group, routing) or the host is down.", ep, r->ms);
     ev_phase(f, ev);
     ev_listener(f, ev);
-    if (host_local(ev) && ev->host_facts.listening)
+    if (host_local(ev) && ev->host_facts.listening && ev->host_facts.listen_backlog_queued <= 0)
         rmd_strlist_add(&f->evidence, "a listener exists locally, so something between client and server drops the SYN");
     ev_procs(f, ev);
     return 1;
@@ -642,14 +642,15 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
     int rdb_stops = rdb_err && (!sw || strcmp(sw, "yes") == 0) && (!save || save[0]);
     int aof_stops = aofw_err && aof_on != 0;
     int stops = misconf || rdb_stops || aof_stops;
-    const char *what = rdb_err ? "RDB snapshot (BGSAVE)" : aof_err ? "AOF write or rewrite" : "save to disk";
+    const char *what = rdb_err && aof_err ? "RDB snapshot (BGSAVE) and the AOF write" : rdb_err ? "RDB snapshot (BGSAVE)"
+                       : aof_err ? "AOF write or rewrite" : "save to disk";
     const char *why_not = "";
     if (!stops && rdb_err && sw && strcmp(sw, "yes") != 0) why_not = " (stop-writes-on-bgsave-error is no)";
     else if (!stops && rdb_err && save && !save[0]) why_not = " (no save points are configured, save \"\", so the failure does not stop writes)";
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_PERSISTENCE_FAILURE, stops ? RMD_SEV_CRITICAL : RMD_SEV_WARNING,
         stops ? "The last %s failed and the server now refuses writes with MISCONF until %s."
               : "The last %s failed; writes still succeed but are not being persisted%s.",
-        what, stops ? (aof_stops && !rdb_stops ? "it can write the AOF again (it retries every second once the disk "
+        what, stops ? (aof_stops ? "it can write the AOF again (it retries every second once the disk "
                                                  "has room)"
                                                : "a save succeeds")
                     : why_not);
@@ -787,12 +788,34 @@ static int r_replica(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
     const char *role = info_s(ev, "role"), *ls = info_s(ev, "master_link_status");
     if (!role || strcmp(role, "slave") != 0 || !ls || strcmp(ls, "up") == 0) return 0;
     const char *mh = info_s(ev, "master_host"), *mp = info_s(ev, "master_port");
-    long long since = -1;
+    long long since = -1, syncing = 0, got = -1, io = -1, port = -1;
     info_ll(ev, "master_link_down_since_seconds", &since);
-    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_REPLICA_LINK_DOWN, RMD_SEV_CRITICAL,
-        "This replica has lost its master %s:%s (link down%s): it serves stale data and cannot follow writes.",
-        mh ? mh : "?", mp ? mp : "?", since >= 0 ? " for a while" : "");
+    info_ll(ev, "master_sync_in_progress", &syncing);
+    info_ll(ev, "master_sync_read_bytes", &got);
+    info_ll(ev, "master_sync_last_io_seconds_ago", &io);
+    int self = mh && mp && rmd_parse_ll(mp, strlen(mp), &port) == 0 && port == ev->port &&
+               (!strcmp(mh, ev->host) || !strcmp(mh, ev->addr));
+    int stale_off = strncmp(ev->ping_error, "MASTERDOWN", 10) == 0;
+    rmd_finding *f;
+    if (self)
+        f = rmd_findings_add(out, RMD_CAUSE_REPLICA_LINK_DOWN, RMD_SEV_CRITICAL,
+            "This server is a replica of itself (%s:%s): it can never sync; point it at the real master or make it "
+            "a master (REPLICAOF NO ONE, a failover decision).", mh, mp);
+    else if (syncing > 0) {
+        char b[32] = "?";
+        if (got >= 0) rmd_human_bytes(got, b, sizeof b);
+        f = rmd_findings_add(out, RMD_CAUSE_REPLICA_LINK_DOWN, RMD_SEV_WARNING,
+            "This replica is in a full sync from %s:%s: %s received so far, last I/O %lld s ago; it serves %s until "
+            "the sync ends.", mh ? mh : "?", mp ? mp : "?", b, io, stale_off ? "nothing (MASTERDOWN)" : "stale data");
+    } else
+        f = rmd_findings_add(out, RMD_CAUSE_REPLICA_LINK_DOWN, RMD_SEV_CRITICAL,
+            "This replica has lost its master %s:%s (link down%s): it %s and cannot follow writes.",
+            mh ? mh : "?", mp ? mp : "?", since >= 0 ? " for a while" : "",
+            stale_off ? "answers MASTERDOWN to every read (replica-serve-stale-data no)" : "serves stale data");
     if (!f) return 1;
+    if (stale_off) rmd_strlist_addf(&f->evidence, "PING answered: %s", ev->ping_error);
+    if (syncing > 0 && got >= 0)
+        rmd_strlist_addf(&f->evidence, "master_sync_read_bytes=%lld master_sync_last_io_seconds_ago=%lld", got, io);
     rmd_strlist_addf(&f->evidence, "master_link_status=%s master_host=%s master_port=%s", ls, mh ? mh : "?", mp ? mp : "?");
     if (since >= 0) rmd_strlist_addf(&f->evidence, "master_link_down_since_seconds=%lld", since);
     const char *sync = info_s(ev, "master_sync_in_progress");
@@ -828,7 +851,7 @@ static int r_sentinel(const rmd_evidence *ev, const rmd_thresholds *th, rmd_find
     int found = 0;
     if (!mode || strcmp(mode, "sentinel") != 0) return 0;
     for (int i = 0; i < 64; i++) {
-        char key[16], name[128], status[16], addr[96], replicas[16];
+        char key[24], name[128], status[16], addr[96], replicas[16];
         snprintf(key, sizeof key, "master%d", i);
         const char *v = info_s(ev, key);
         if (!v) break;
@@ -849,6 +872,28 @@ static int r_sentinel(const rmd_evidence *ev, const rmd_thresholds *th, rmd_find
     if (found && info_ll(ev, "sentinel_tilt", &tilt) && tilt)
         rmd_strlist_add(&out->items[out->n - 1].evidence, "sentinel_tilt:1 (TILT mode: this Sentinel distrusts its own clock and acts on nothing)");
     return found;
+}
+
+/* min-replicas-to-write N with fewer good replicas: every write is refused
+ * with NOREPLICAS while reads answer, so the server looks healthy. */
+static int r_min_replicas(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
+    (void)th;
+    long long want, good = -1, lag = -1, connected = 0;
+    if (!cfg_ll(ev, RMD_CFG_MIN_REPLICAS_TO_WRITE, &want) || want <= 0) return 0;
+    const char *role = info_s(ev, "role");
+    if (role && strcmp(role, "master") != 0) return 0;
+    if (!info_ll(ev, "min_slaves_good_slaves", &good)) info_ll(ev, "connected_slaves", &good);
+    info_ll(ev, "connected_slaves", &connected);
+    cfg_ll(ev, RMD_CFG_MIN_REPLICAS_MAX_LAG, &lag);
+    if (good < 0 || good >= want) return 0;
+    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_MIN_REPLICAS_UNMET, RMD_SEV_CRITICAL,
+        "Writes are refused with NOREPLICAS: min-replicas-to-write is %lld but %lld replica%s %s in sync (lag under %lld s); "
+        "reads still answer.", want, good, good == 1 ? "" : "s", good == 1 ? "is" : "are", lag);
+    if (f) rmd_strlist_addf(&f->evidence, "min-replicas-to-write=%lld min-replicas-max-lag=%lld connected_slaves=%lld "
+                            "good replicas=%lld", want, lag, connected, good);
+    const char *es = info_s(ev, "errorstat_NOREPLICAS");
+    if (f && es) rmd_strlist_addf(&f->evidence, "NOREPLICAS error replies: %s", es);
+    return 1;
 }
 
 static int r_restart(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
@@ -1038,7 +1083,7 @@ static int r_checks_incomplete(const rmd_evidence *ev, const rmd_thresholds *th,
 }
 
 static const rule_fn server_rules[] = {
-    r_collect_failed, r_paused_info, r_paused_clients, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_cluster, r_sentinel,
+    r_collect_failed, r_paused_info, r_paused_clients, r_db, r_no_password, r_checks_incomplete, r_memory, r_persistence, r_clients, r_rejected, r_leak, r_slow, r_latency, r_replica, r_min_replicas, r_cluster, r_sentinel,
     r_oom_killed_before, r_restart, r_keepalive, r_eviction, r_latency_monitor,
 };
 

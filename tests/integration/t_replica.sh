@@ -45,3 +45,50 @@ if RS_NOPING=1 start_redis pwmaster --requirepass "$MPW" && start_redis pwrep; t
 else
     fail_line replica/master-needs-masterauth "setup: $START_ERR"
 fi
+
+# --- a replica of itself: named as such, never "lost its master".
+if start_redis selfrep; then
+    rcli selfrep REPLICAOF 127.0.0.1 "${R_PORT[selfrep]}" >/dev/null
+    sleep 0.5
+    diag selfrep --json --timeout "$RMD_TIMEOUT" -p "${R_PORT[selfrep]}"
+    case_begin replica/replica-of-itself
+    need_json
+    need_jq 'any(.findings[]; .id == "replica-link-down" and (.summary | test("replica of itself")))' "not named a replica of itself"
+    case_end
+else
+    fail_line replica/replica-of-itself "setup: $START_ERR"
+fi
+
+# --- replica-serve-stale-data no with a dead master: PING answers MASTERDOWN;
+# the probe still collects and names the lost link (never "unknown").
+free_port
+gone=$PORT
+if start_redis nostale --replica-serve-stale-data no; then
+    rcli nostale REPLICAOF 127.0.0.1 "$gone" >/dev/null
+    sleep 0.5
+    diag nostale --json --timeout "$RMD_TIMEOUT" -p "${R_PORT[nostale]}"
+    case_begin replica/masterdown-is-a-lost-link
+    need_json
+    need_first replica-link-down
+    need_no_finding unknown
+    need_jq '.findings[0].summary | test("MASTERDOWN")' "the MASTERDOWN answers are not said"
+    need_exit 2
+    case_end
+else
+    fail_line replica/masterdown-is-a-lost-link "setup: $START_ERR"
+fi
+
+# --- min-replicas-to-write 1 and no replica: writes fail with NOREPLICAS
+# while reads answer; never an all-clear.
+if start_redis minrep --min-replicas-to-write 1 --min-replicas-max-lag 10; then
+    w=$(rcli minrep SET k v 2>&1)
+    diag minrep --json --timeout "$RMD_TIMEOUT" -p "${R_PORT[minrep]}"
+    case_begin replica/min-replicas-unmet
+    [[ $w == *NOREPLICAS* ]] || because "setup: SET answered '$w'"
+    need_json
+    need_first min-replicas-unmet
+    need_exit 2
+    case_end
+else
+    fail_line replica/min-replicas-unmet "setup: $START_ERR"
+fi

@@ -549,6 +549,25 @@ static const rule_fn connectivity_rules[] = {
 
 /* ------------------------------------------------------ server-state rules */
 
+/* A volatile-* policy evicts only keys with a TTL: say when none has one. */
+static void volatile_note(const rmd_evidence *ev, rmd_finding *f, const char *pol) {
+    long long keys = 0, expires = 0;
+    for (int i = 0; i < 16384; i++) {
+        char k[16], v[32];
+        snprintf(k, sizeof k, "db%d", i);
+        const char *d = info_s(ev, k);
+        long long x;
+        if (!d) { if (i > 64) break; continue; }
+        if (rmd_info_subfield(d, "keys", v, sizeof v) == 0 && rmd_parse_ll(v, strlen(v), &x) == 0) keys += x;
+        if (rmd_info_subfield(d, "expires", v, sizeof v) == 0 && rmd_parse_ll(v, strlen(v), &x) == 0) expires += x;
+    }
+    if (keys > 0 && expires == 0)
+        rmd_strlist_addf(&f->evidence, "policy %s evicts only keys with a TTL, and none of the %lld keys has one: "
+                         "nothing can be evicted", pol, keys);
+    else if (keys > 0)
+        rmd_strlist_addf(&f->evidence, "%lld of %lld keys have a TTL (the only ones %s can evict)", expires, keys, pol);
+}
+
 static int r_memory(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findings *out) {
     long long used, max, oom_errs = 0;
     char u[32], m[32];
@@ -583,6 +602,7 @@ static int r_memory(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findin
         if (f) {
             rmd_strlist_addf(&f->evidence, "used_memory=%lld maxmemory=%lld maxmemory-policy=%s", used, max, pol ? pol : "?");
             if (oom_errs) rmd_strlist_addf(&f->evidence, "OOM error replies since start: %lld", oom_errs);
+            if (pol && !strncmp(pol, "volatile-", 9)) volatile_note(ev, f, pol);
         }
         return 1;
     }

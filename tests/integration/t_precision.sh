@@ -302,3 +302,19 @@ if wait_until 10 sh -c "redis-cli -p $spt INFO sentinel 2>/dev/null | grep -q 's
 else
     fail_line precision/sentinel-master-odown "setup: the Sentinel did not see its master odown"
 fi
+
+# --- maxmemory full under volatile-lru with no key holding a TTL: nothing
+# can be evicted, and the evidence says why.
+if start_redis vol --maxmemory 2mb --maxmemory-policy volatile-lru; then
+    v=$(head -c 8000 /dev/zero | tr '\0' x)
+    for i in $(seq 1 400); do printf 'SET k%s %s\n' "$i" "$v"; done | rcli vol >/dev/null 2>&1
+    diag vol --json --timeout "$RMD_TIMEOUT" -p "${R_PORT[vol]}"
+    case_begin precision/volatile-policy-without-ttls
+    need_json
+    need_finding oom-maxmemory critical
+    need_jq 'any(.findings[] | select(.id == "oom-maxmemory") | .evidence[]; test("nothing can be evicted"))' \
+        "the volatile policy with no TTL keys is not explained"
+    case_end
+else
+    fail_line precision/volatile-policy-without-ttls "setup: $START_ERR"
+fi

@@ -730,6 +730,11 @@ int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_
         snprintf(why, whylen, "the server's BUSY reply names the other kill command");
         return 0;
     }
+    if (strstr(tmpl, "usermod -aG") && cause == RMD_CAUSE_SOCKET_PERMISSION && ev->host_facts.sock_stat_ok &&
+        !(ev->host_facts.sock_mode & 020)) {
+        snprintf(why, whylen, "the socket's group may not write it: joining the group does not help");
+        return 0;
+    }
     if (strstr(tmpl, "kill -CONT") && !rmd_host_listener_stopped(&ev->host_facts)) {
         snprintf(why, whylen, "the listener's process is not stopped");
         return 0;

@@ -773,6 +773,17 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
         unix_scan us = {h, unix_path};
         h->listen_checked = each_line("/proc/net/unix", unix_line, &us) == 0;
         if (!h->listen_checked) note(h, "cannot read /proc/net/unix");
+        struct stat st;
+        if (stat(unix_path, &st) == 0) {
+            h->sock_stat_ok = 1;
+            h->sock_mode = (unsigned)(st.st_mode & 07777);
+            h->sock_uid = (long)st.st_uid;
+            h->sock_gid = (long)st.st_gid;
+            h->self_uid = (long)geteuid();
+            h->self_gid = (long)getegid();
+        } else {
+            h->sock_stat_errno = errno;
+        }
     } else {
         int ok4 = diag_dump(h, AF_INET, addr, port) == 0;
         int ok6 = ok4 && diag_dump(h, AF_INET6, addr, port) == 0;

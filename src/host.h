@@ -87,6 +87,12 @@ typedef struct rmd_host {
 
     int  systemd;             /* PID 1 is systemd (systemctl and journalctl work here) */
 
+    /* The unix socket file as this user sees it (stat). */
+    int      sock_stat_ok, sock_stat_errno;
+    unsigned sock_mode;       /* permission bits */
+    long     sock_uid, sock_gid;
+    long     self_uid, self_gid;  /* the user redis-medic runs as */
+
     char notes[4][128];       /* sources that could not be read, for the report */
     int  n_notes;
 } rmd_host;

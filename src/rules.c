@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
 
 #include "collect.h"
 #include "util.h"
@@ -227,6 +228,14 @@ static int r_socket_permission(const rmd_evidence *ev, const rmd_thresholds *th,
         "Permission denied on the unix socket %s: this user may not write the socket file or enter its directory "
         "(unixsocketperm, owner, group).", ev->unix_path);
     ev_phase(f, ev);
+    const rmd_host *h = &ev->host_facts;
+    if (f && h->sock_stat_ok)
+        rmd_strlist_addf(&f->evidence, "socket mode %04o, owner uid %ld, group gid %ld; this process runs as uid %ld, gid %ld%s",
+                         h->sock_mode, h->sock_uid, h->sock_gid, h->self_uid, h->self_gid,
+                         (h->sock_mode & 020) ? "" : " (the group may not write it either: joining the group will not help)");
+    else if (f && h->sock_stat_errno)
+        rmd_strlist_addf(&f->evidence, "the socket cannot even be looked at by this user (%s): its directory is closed to it",
+                         strerror(h->sock_stat_errno));
     ev_listener(f, ev);
     return 1;
 }

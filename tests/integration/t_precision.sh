@@ -318,3 +318,23 @@ if start_redis vol --maxmemory 2mb --maxmemory-policy volatile-lru; then
 else
     fail_line precision/volatile-policy-without-ttls "setup: $START_ERR"
 fi
+
+# --- a unix socket this user may not use (unixsocketperm 700, owned by root),
+# diagnosed as nobody: socket-permission with the mode and owners, and no
+# "join the group" fix that cannot help.
+if ! command -v setpriv >/dev/null; then
+    skip_case precision/socket-permission "setpriv is not installed"
+elif start_redis sockperm --unixsocket "$TMPD/perm.sock" --unixsocketperm 700; then
+    setpriv --reuid=65534 --regid=65534 --clear-groups env XDG_STATE_HOME="$TMPD/nobody-state" NO_COLOR=1 \
+        "$RMD_BIN" diagnose --json --timeout "$RMD_TIMEOUT" "unix://$TMPD/perm.sock" >"$TMPD/perm.out" 2>"$TMPD/perm.err"
+    D_RC=$? D_OUT=$TMPD/perm.out D_ERR=$TMPD/perm.err
+    case_begin precision/socket-permission
+    need_json
+    need_first socket-permission
+    need_jq 'any(.findings[0].evidence[]; test("socket mode 0700"))' "the socket's mode is not in the evidence"
+    need_jq 'all(.findings[0].next_steps[]; test("usermod") | not)' "a group fix that cannot help"
+    need_exit 2
+    case_end
+else
+    fail_line precision/socket-permission "setup: $START_ERR"
+fi

@@ -192,6 +192,20 @@ static int secret_key(const char *id, size_t len) {
     return 0;
 }
 
+/* Is the token at j itself a word that names a secret (requirepass, AUTH,
+ * a *password key)? Then it is no value: the secret follows it. */
+static int names_secret_next(const char *in, size_t n, size_t j) {
+    static const char *const words[] = {"requirepass", "masterauth", "password", "passwd", "auth", "bearer", "-a",
+                                        "--pass", "--password"};
+    if (j < n && (in[j] == '"' || in[j] == '\'')) j++; /* "password": */
+    size_t e = j;
+    while (e < n && (is_word(in[e]) || in[e] == '-' || in[e] == '.')) e++;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (e - j == strlen(words[k]) && !strncasecmp(in + j, words[k], e - j)) return 1;
+    size_t f = skip_spaces(in, n, e < n && (in[e] == '"' || in[e] == '\'') ? e + 1 : e); /* another KEY= / KEY: */
+    return e > j && f < n && (in[f] == '=' || in[f] == ':') && secret_key(in + j, e - j);
+}
+
 /* An identifier that names a secret, followed by = or : (KEY=value,
  * "key": "value", <key>value</key> handled apart): mask the value. */
 static size_t keyed_secret(out *w, const char *in, size_t n, size_t i) {
@@ -202,6 +216,8 @@ static size_t keyed_secret(out *w, const char *in, size_t n, size_t i) {
     if (j < n && (in[j] == '"' || in[j] == '\'')) j++;
     j = skip_spaces(in, n, j);
     if (j >= n || (in[j] != '=' && in[j] != ':') || (in[j] == ':' && j + 1 < n && in[j + 1] == ':')) return i;
+    size_t v = j + 1 + (in[j] == '=' && j + 1 < n && in[j + 1] == '>'); /* past = : or => */
+    if (names_secret_next(in, n, skip_spaces(in, n, v))) return i; /* "pwd=requirepass X": X is the secret */
     put(w, in + i, e - i);
     return key_value(w, in, n, e);
 }
@@ -227,7 +243,7 @@ static size_t bearer_or_acl(out *w, const char *in, size_t n, size_t i, int setu
     int q;
     if (word_at(in, n, i, "bearer")) {
         size_t j = skip_spaces(in, n, i + 6);
-        if (j == i + 6 || !token(in, n, j, &b, &e, &next, &q) || e == b) return i;
+        if (j == i + 6 || !token(in, n, j, &b, &e, &next, &q) || e == b || names_secret_next(in, n, j)) return i;
         put(w, in + i, j - i);
         return put_mask(w, in, j, b, e, next, q);
     }

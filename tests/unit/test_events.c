@@ -112,6 +112,8 @@ TEST(redaction) {
     check_redact("token=PW50 Authorization: Bearer PW51", "token=*** Authorization: Bearer ***");
     check_redact("<password>PW60</password> pwd=PW61 pass=PW62", "<password>***</password> pwd=*** pass=***");
     check_redact("reset_password_link clicked", "reset_password_link clicked");
+    check_redact("Bearer requirepass s3cret9", "Bearer requirepass ***");
+    check_redact("pwd=requirepass s3cret9", "pwd=requirepass ***");
     check_redact("redis> 127.0.0.1:6379> GET k", "redis> 127.0.0.1:6379> GET k");
     check_redact("redis://:s3cret@10.0.3.7:6379/0", "redis://:***@10.0.3.7:6379/0");
     check_redact("rediss://app:p@ss@cache:6380", "rediss://app:***@cache:6380");

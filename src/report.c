@@ -82,7 +82,7 @@ static void text_finding(FILE *out, const rmd_finding *f, const rmd_report_opts 
     for (size_t e = 0; e < f->evidence.n; e++) rmd_tprintf(out, "         - %s\n", f->evidence.items[e]);
     size_t max = o->max_steps > 0 ? (size_t)o->max_steps : (size_t)-1;
     size_t shown = text_steps(out, f, 'd', "check:", max);
-    shown += text_steps(out, f, 'r', "fix (after reading the runbook):", max > 1 ? (max + 1) / 2 : max);
+    shown += text_steps(out, f, 'r', "fix, then verify (read the runbook first):", max > 1 ? (max + 1) / 2 : max);
     int templates = 0;
     for (size_t s = 0; s < f->steps.n; s++) templates += f->steps.items[s].is_template;
     if (f->steps.n > shown) fprintf(out, "         (+%zu more step%s: --json)\n", f->steps.n - shown, f->steps.n - shown == 1 ? "" : "s");

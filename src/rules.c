@@ -860,8 +860,20 @@ static int r_cluster(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
     (void)th;
     const char *st = rmd_kv_get(&ev->cluster, "cluster_state");
     if (!st || strcmp(st, "ok") == 0) return 0;
-    rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLUSTER_DOWN, RMD_SEV_CRITICAL,
-        "Cluster state is %s: this node refuses queries (CLUSTERDOWN) until every slot is served again.", st);
+    long long assigned = -1, failing = 0, pfail = 0;
+    rmd_kv_get_ll(&ev->cluster, "cluster_slots_assigned", &assigned);
+    rmd_kv_get_ll(&ev->cluster, "cluster_slots_fail", &failing);
+    rmd_kv_get_ll(&ev->cluster, "cluster_slots_pfail", &pfail);
+    rmd_finding *f;
+    if (assigned >= 0 && assigned < 16384 && !failing && !pfail)
+        f = rmd_findings_add(out, RMD_CAUSE_CLUSTER_DOWN, RMD_SEV_CRITICAL,
+            "Cluster state is %s: %lld of the 16384 hash slots are assigned to no node, so keys in them have no "
+            "home and this node refuses queries (CLUSTERDOWN) until every slot is assigned.", st, 16384 - assigned);
+    else
+        f = rmd_findings_add(out, RMD_CAUSE_CLUSTER_DOWN, RMD_SEV_CRITICAL,
+            "Cluster state is %s: %s; this node refuses queries (CLUSTERDOWN) until every slot is served again.", st,
+            failing ? "slots are served by failed nodes" : pfail ? "nodes serving slots are suspected down (pfail)"
+                                                             : "not every slot is served");
     if (!f) return 1;
     const char *keys[] = {"cluster_slots_assigned", "cluster_slots_ok", "cluster_slots_pfail", "cluster_slots_fail",
                           "cluster_known_nodes", "cluster_size"};

@@ -373,6 +373,22 @@ static void find_owner(rmd_host *h) {
             rmd_host_cgroup_line(line, h->listen_service, sizeof h->listen_service, h->listen_container,
                                  sizeof h->listen_container);
         if (cg) fclose(cg);
+        snprintf(path, sizeof path, "/proc/%d/status", h->listen_pid);
+        FILE *stf = fopen(path, "r");
+        while (stf && fgets(line, sizeof line, stf)) { /* "Uid:\treal\teffective..." */
+            long long id;
+            const char *u = !strncmp(line, "Uid:", 4) ? line + 4 : !strncmp(line, "Gid:", 4) ? line + 4 : NULL;
+            if (!u) continue;
+            u += strspn(u, " \t");
+            size_t ul = strspn(u, "0123456789");
+            const char *e2 = u + ul + strspn(u + ul, " \t"); /* the effective id is the second */
+            size_t el = strspn(e2, "0123456789");
+            if (el && rmd_parse_ll(e2, el, &id) == 0) {
+                if (line[0] == 'U') h->listen_uid = (long)id;
+                else h->listen_gid = (long)id;
+            }
+        }
+        if (stf) fclose(stf);
         char cwd[256];
         snprintf(path, sizeof path, "/proc/%d/cwd", h->listen_pid);
         ssize_t l = readlink(path, cwd, sizeof cwd - 1);
@@ -498,6 +514,8 @@ typedef struct disk_job {
     int             done, abandoned;
     char            path[256];      /* in: dir; out: nearest existing ancestor measured */
     int             exists;         /* 1, 0 (ENOENT), -1 unknown */
+    unsigned        mode;           /* the dir's permission bits, when it exists */
+    long            uid, gid;       /* its owner */
     int             measured;
     long long       free_bytes, total_bytes;
 } disk_job;
@@ -509,6 +527,8 @@ static void *disk_worker(void *arg) {
     char path[256];
     rmd_strlcpy(path, j->path, sizeof path);
     int exists = stat(path, &st) == 0 ? 1 : errno == ENOENT ? 0 : -1, ok = 1;
+    unsigned mode = exists == 1 ? (unsigned)(st.st_mode & 07777) : 0;
+    long uid = exists == 1 ? (long)st.st_uid : -1, gid = exists == 1 ? (long)st.st_gid : -1;
     while (statvfs(path, &sv) != 0) { /* free space of the nearest existing ancestor */
         char *slash = strrchr(path, '/');
         if (!slash || slash == path) {
@@ -520,6 +540,9 @@ static void *disk_worker(void *arg) {
     }
     pthread_mutex_lock(&j->mu);
     j->exists = exists;
+    j->mode = mode;
+    j->uid = uid;
+    j->gid = gid;
     j->measured = ok;
     if (ok) {
         rmd_strlcpy(j->path, path, sizeof j->path);
@@ -563,6 +586,11 @@ static void disk_facts(rmd_host *h, const char *dir, int timeout_ms) {
     }
     pthread_mutex_unlock(&j->mu);
     h->disk_dir_exists = j->exists;
+    if (j->exists == 1) {
+        h->disk_dir_mode = j->mode;
+        h->disk_dir_uid = j->uid;
+        h->disk_dir_gid = j->gid;
+    }
     if (j->measured) {
         rmd_strlcpy(h->disk_path, j->path, sizeof h->disk_path);
         h->disk_free_bytes = j->free_bytes;
@@ -761,6 +789,7 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
                       int fs_timeout_ms) {
     memset(h, 0, sizeof *h);
     h->client_port = client_port;
+    h->listen_uid = h->listen_gid = h->disk_dir_uid = h->disk_dir_gid = -1;
     h->mem_total_kb = h->mem_available_kb = -1;
     h->disk_free_bytes = h->disk_total_bytes = -1;
     h->disk_dir_exists = -1;

@@ -78,6 +78,9 @@ typedef struct rmd_host {
     long long disk_free_bytes, disk_total_bytes;
     int       disk_dir_exists; /* 1 exists, 0 missing (ENOENT), -1 unknown */
     int       disk_hung;       /* stat of the dir did not return in time (a hung mount) */
+    unsigned  disk_dir_mode;   /* the dir's permission bits (when it exists) */
+    long      disk_dir_uid, disk_dir_gid; /* its owner, -1 unknown */
+    long      listen_uid, listen_gid;     /* effective ids of the listener's process, -1 unknown */
 
     /* OOM killer records naming redis-server/valkey-server in the kernel log. */
     int  kmsg_readable;

@@ -698,6 +698,15 @@ static int r_persistence(const rmd_evidence *ev, const rmd_thresholds *th, rmd_f
         rmd_strlist_addf(&f->evidence, "working directory of pid %d: %s", h->listen_pid, h->listen_cwd);
     if (h->collected && h->disk_dir_exists == 0)
         rmd_strlist_addf(&f->evidence, "the data directory %s does not exist on this host", dir ? dir : "?");
+    if (h->collected && h->disk_dir_exists == 1 && h->disk_dir_uid >= 0 && h->listen_uid > 0) {
+        /* may the server's user create files there? (root may: uid 0 is not judged) */
+        unsigned m = h->disk_dir_mode;
+        int can = h->listen_uid == h->disk_dir_uid ? (m & 0300) == 0300
+                  : h->listen_gid == h->disk_dir_gid ? (m & 0030) == 0030 : (m & 0003) == 0003;
+        rmd_strlist_addf(&f->evidence, "%s: mode %04o, owner uid %ld gid %ld; the server runs as uid %ld gid %ld%s",
+                         h->disk_path[0] ? h->disk_path : "data directory", m, h->disk_dir_uid, h->disk_dir_gid,
+                         h->listen_uid, h->listen_gid, can ? "" : ": it may not create files there");
+    }
     if (h->collected && h->disk_hung)
         rmd_strlist_addf(&f->evidence, "stat of %s did not return in time: the filesystem under it hangs (a lost NFS "
                          "server, a dead FUSE daemon), which also stalls every save", h->disk_path);

@@ -338,3 +338,31 @@ elif start_redis sockperm --unixsocket "$TMPD/perm.sock" --unixsocketperm 700; t
 else
     fail_line precision/socket-permission "setup: $START_ERR"
 fi
+
+# --- a data directory the server's user may not write (redis-server runs as
+# nobody, the directory belongs to root, mode 0755): the failed save says why.
+if command -v setpriv >/dev/null; then
+    free_port
+    np=$PORT
+    nd=$TMPD/rootdir
+    mkdir -p "$nd"
+    chmod 755 "$nd"
+    launch "$TMPD/nobody.out" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        redis-server --port "$np" --bind 127.0.0.1 --dir "$nd" --save "900 1" --logfile ""
+    if wait_until 10 sh -c "redis-cli -p $np PING 2>/dev/null | grep -q PONG"; then
+        redis-cli -p "$np" SET k v >/dev/null
+        redis-cli -p "$np" BGSAVE >/dev/null 2>&1
+        wait_until 5 sh -c "redis-cli -p $np INFO persistence | grep -q 'rdb_last_bgsave_status:err'"
+        diag nobodydir --json --timeout "$RMD_TIMEOUT" -p "$np"
+        case_begin precision/data-dir-not-writable-by-the-server
+        need_json
+        need_finding persistence-failure critical
+        need_jq 'any(.findings[] | select(.id == "persistence-failure") | .evidence[]; test("runs as uid 65534.*may not create files there"))' \
+            "the directory's owner and mode against the server's user are not said"
+        case_end
+    else
+        fail_line precision/data-dir-not-writable-by-the-server "setup: redis-server as nobody did not start"
+    fi
+else
+    skip_case precision/data-dir-not-writable-by-the-server "setpriv is not installed"
+fi

@@ -831,6 +831,11 @@ static int r_replica(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findi
     info_ll(ev, "master_sync_in_progress", &syncing);
     info_ll(ev, "master_sync_read_bytes", &got);
     info_ll(ev, "master_sync_last_io_seconds_ago", &io);
+    long long total = -1;
+    info_ll(ev, "master_sync_total_bytes", &total);
+    /* master_sync_in_progress is 1 during the handshake too (also one the master
+     * refuses, as with NOAUTH): a sync is under way only once bytes flow */
+    if (syncing > 0 && got <= 0 && total <= 0) syncing = 0;
     int self = mh && mp && rmd_parse_ll(mp, strlen(mp), &port) == 0 && port == ev->port &&
                (!strcmp(mh, ev->host) || !strcmp(mh, ev->addr));
     int stale_off = strncmp(ev->ping_error, "MASTERDOWN", 10) == 0;

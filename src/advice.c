@@ -659,18 +659,27 @@ static const char *next_command(const char *p) {
     return NULL;
 }
 
+/* The command words of a line, one per call: at its start and after each
+ * unquoted | ; & ( -- past "sudo" and "timeout N". Returns the word (its
+ * length in *w) and moves *p on, or NULL at the end of the line. */
+static const char *command_word(const char **p, size_t *w) {
+    const char *q = *p;
+    if (!q || !*q) return NULL;
+    q += strspn(q, " \t");
+    if (!strncmp(q, "sudo ", 5)) q += 5 + strspn(q + 5, " ");
+    if (!strncmp(q, "timeout ", 8)) q += 8 + strspn(q + 8, "0123456789. ");
+    *w = strcspn(q, " \t|;&()'\"");
+    *p = next_command(q);
+    return q;
+}
+
 /* Does the line talk to Redis: {cli}, or redis-cli / valkey-cli as a command? */
 static int uses_connection(const char *tmpl) {
+    size_t w;
     if (!tmpl) return 0;
     if (strstr(tmpl, "{cli}")) return 1;
-    for (const char *p = tmpl; p && *p;) {
-        p += strspn(p, " \t");
-        if (!strncmp(p, "sudo ", 5)) p += 5 + strspn(p + 5, " ");
-        if (!strncmp(p, "timeout ", 8)) p += 8 + strspn(p + 8, "0123456789. ");
-        if ((!strncmp(p, "redis-cli", 9) || !strncmp(p, "valkey-cli", 10)) && strchr(" \t", p[p[0] == 'r' ? 9 : 10]))
-            return 1;
-        p = next_command(p);
-    }
+    for (const char *p = tmpl, *c; (c = command_word(&p, &w)) != NULL;)
+        if ((w == 9 && !strncmp(c, "redis-cli", 9)) || (w == 10 && !strncmp(c, "valkey-cli", 10))) return 1;
     return 0;
 }
 
@@ -683,33 +692,25 @@ static int any_denied(const rmd_evidence *ev) {
 /* The first command of the line that is not installed on this host (only
  * asked for local endpoints), into name; 0 when all are. */
 static int missing_tool(const char *tmpl, const rmd_evidence *ev, char *name, size_t n) {
+    size_t w;
     if (!ev->host_facts.collected || !ev->host_facts.is_local) return 0;
-    for (const char *p = tmpl; p && *p;) {
-        p += strspn(p, " \t");
-        if (!strncmp(p, "sudo ", 5)) p += 5 + strspn(p + 5, " ");
-        size_t w = strcspn(p, " \t|;&()'\"");
-        if (w && *p != '{' && !installed(p, w)) {
-            rmd_memlcpy(name, n, p, w);
+    for (const char *p = tmpl, *c; (c = command_word(&p, &w)) != NULL;)
+        if (w && *c != '{' && !installed(c, w)) {
+            rmd_memlcpy(name, n, c, w);
             return 1;
         }
-        p = next_command(p);
-    }
     return 0;
 }
 
 int rmd_advice_applies(const char *tmpl, char phase, rmd_cause cause, const rmd_evidence *ev, char *why, size_t whylen) {
     if (!tmpl) return 0;
-    /* every command word of the line: at its start and after an unquoted | ; & ( */
-    for (const char *p = tmpl; p && *p;) {
-        p += strspn(p, " \t");
-        if (!strncmp(p, "sudo ", 5)) p += 5 + strspn(p + 5, " ");
-        size_t w = strcspn(p, " \t|;&()'\"");
-        const struct setup_tool *st = setup_tool_for(p, w);
+    size_t w;
+    for (const char *p = tmpl, *c; (c = command_word(&p, &w)) != NULL;) {
+        const struct setup_tool *st = setup_tool_for(c, w);
         if (st && !st->present(ev)) {
             snprintf(why, whylen, "%s", st->why);
             return 0;
         }
-        p = next_command(p);
     }
     if (ev->unix_path[0] && (strstr(tmpl, "{host}") || strstr(tmpl, "{port}"))) {
         snprintf(why, whylen, "the endpoint is a unix socket, not a TCP port");

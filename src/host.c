@@ -840,8 +840,13 @@ void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_
     kmsg_facts(h);
 }
 
+const rmd_host_proc *rmd_host_listener_proc(const rmd_host *h) {
+    for (int i = 0; i < h->n_procs && h->listen_pid; i++)
+        if (h->procs[i].pid == h->listen_pid) return &h->procs[i];
+    return NULL;
+}
+
 int rmd_host_listener_stopped(const rmd_host *h) {
-    for (int i = 0; i < h->n_procs; i++)
-        if (h->listen_pid && h->procs[i].pid == h->listen_pid) return h->procs[i].state == 'T' || h->procs[i].state == 't';
-    return 0;
+    const rmd_host_proc *p = rmd_host_listener_proc(h);
+    return p && (p->state == 'T' || p->state == 't');
 }

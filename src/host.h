@@ -113,6 +113,10 @@ int rmd_host_addr_is_local(const char *addr);
 void rmd_host_collect(rmd_host *h, const char *addr, int port, const char *unix_path, const char *dir, int client_port,
                       int fs_timeout_ms);
 
+/* The listener's own process among procs[] (a redis-server or
+ * valkey-server), or NULL when another program or nobody visible owns it. */
+const rmd_host_proc *rmd_host_listener_proc(const rmd_host *h);
+
 /* Is the process that owns the listener stopped (state T)? Other stopped
  * instances on the host say nothing about this endpoint. */
 int rmd_host_listener_stopped(const rmd_host *h);

@@ -459,9 +459,7 @@ static int r_paused(const rmd_evidence *ev, const rmd_thresholds *th, rmd_findin
     if (!r || r->fail != RMD_FAIL_TIMEOUT || !failed_in(ev, RMD_PHASE_PING) || ev->peer_bytes[0]) return 0;
     if (!host_local(ev) || !h->listening || !h->tcp_checked || !ev->local_port || listener_stopped(ev)) return 0;
     if (h->peer_found && h->peer_rqueue > 0) return 0;
-    int redis_listener = 0; /* only a redis-server is known to hold replies while it reads */
-    for (int i = 0; i < h->n_procs; i++) redis_listener |= h->listen_pid && h->procs[i].pid == h->listen_pid;
-    if (!redis_listener) return 0;
+    if (!rmd_host_listener_proc(h)) return 0; /* only a redis-server is known to hold replies while it reads */
     char ep[300];
     endpoint(ev, ep, sizeof ep);
     rmd_finding *f = rmd_findings_add(out, RMD_CAUSE_CLIENTS_PAUSED, RMD_SEV_CRITICAL,
